@@ -1,0 +1,122 @@
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
+
+/** Anything that runs parameterised SQL: the database itself or an open transaction. */
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+/**
+ * The one database interface every module uses. Two backends implement it with the
+ * same SQL: PostgreSQL through `pg`, and the embedded PGlite (PostgreSQL in WebAssembly).
+ */
+export interface Database extends Executor {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface Executor extends Queryable {
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+// OIDs of the types whose default JavaScript mapping differs between the two drivers.
+const INT8 = 20;
+const DATE = 1082;
+const NUMERIC = 1700;
+
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} exceeds the safe integer range`);
+  return n;
+}
+const identity = (value: string): string => value;
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  /** Folder of the embedded database; omitted = in memory. */
+  dataDir?: string | undefined;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openPglite(options.dataDir);
+}
+
+export function openPostgres(connectionString: string, max = 10): Database {
+  const types = {
+    getTypeParser: ((oid: number, format?: string) => {
+      if (oid === INT8) return parseInt8;
+      if (oid === DATE || oid === NUMERIC) return identity;
+      return pg.types.getTypeParser(oid, format as 'text');
+    }) as typeof pg.types.getTypeParser,
+  };
+  const pool = new pg.Pool({ connectionString, max, types });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const query = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
+    (await client.query(text, params as unknown[])).rows as R[];
+  return {
+    kind: 'postgres',
+    query: (text, params) => query(pool, text, params),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn({
+          query: (text, params) => query(client, text, params),
+          exec: async (script) => void (await client.query(script)),
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(script) {
+      await pool.query(script);
+    },
+    close: () => pool.end(),
+  };
+}
+
+export async function openPglite(dataDir?: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  let dir: string | undefined;
+  if (dataDir) {
+    dir = path.join(dataDir, 'pglite');
+    mkdirSync(dir, { recursive: true });
+  }
+  const db: PGlite = await PGlite.create(dir, {
+    parsers: { [INT8]: parseInt8, [DATE]: identity, [NUMERIC]: identity },
+  });
+  return {
+    kind: 'pglite',
+    query: async (text, params) => (await db.query(text, params as unknown[])).rows as never[],
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          query: async (text, params) => (await tx.query(text, params as unknown[])).rows as never[],
+          exec: async (script) => void (await tx.exec(script)),
+        }),
+      ),
+    async exec(script) {
+      await db.exec(script);
+    },
+    close: () => db.close(),
+  };
+}
+
+/** The SQLSTATE of a database error, from either driver. */
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

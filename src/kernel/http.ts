@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
+import { Type } from 'typebox';
+import type { Config } from './config.ts';
+import type { Database } from './db.ts';
+import { AppError, type FieldError, toProblem } from './errors.ts';
+import { text } from './i18n.ts';
+import { Metrics } from './metrics.ts';
+import { Auth } from './auth.ts';
+
+export type App = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** What every module gets to build its routes and services. */
+export interface ModuleContext {
+  db: Database;
+  config: Config;
+  auth: Auth;
+}
+
+/** A domain module as the composition root sees it (its index.ts exports one). */
+export interface TongbanModule {
+  name: string;
+  /** Registers the module's routes under `/api/v1`. */
+  routes(app: App, context: ModuleContext): Promise<void> | void;
+}
+
+export interface BuildAppOptions {
+  config: Config;
+  db: Database;
+  modules: TongbanModule[];
+  /** Pino logger options; defaults from config.logLevel. */
+  logger?: boolean | object;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Builds the HTTP application: kernel plugins, then module routes. */
+export async function buildApp({ config, db, modules, logger }: BuildAppOptions): Promise<App> {
+  const app = Fastify({
+    logger: logger ?? { level: config.logLevel },
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array' } },
+    bodyLimit: 10 * 1024 * 1024,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    sendProblem(request, reply, new AppError('not_found', `No route ${request.method} ${request.url}`));
+  });
+
+  const metrics = new Metrics();
+  metrics.instrument(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Tongban API',
+        description: '通办 — integrated online government services. Errors are application/problem+json.',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.type(metrics.contentType);
+    return metrics.render();
+  });
+
+  app.get(
+    '/api/v1/health',
+    {
+      schema: {
+        tags: ['kernel'],
+        summary: 'Liveness: the process is up',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get(
+    '/api/v1/ready',
+    {
+      schema: {
+        tags: ['kernel'],
+        summary: 'Readiness: the database answers',
+        response: { 200: Type.Object({ status: Type.Literal('ready'), database: Type.String() }) },
+      },
+    },
+    async () => {
+      try {
+        await withTimeout(db.query('select 1'), 2000);
+      } catch {
+        throw new AppError('unavailable', 'The database does not answer');
+      }
+      return { status: 'ready' as const, database: db.kind };
+    },
+  );
+
+  const context: ModuleContext = { db, config, auth: new Auth(config.sessionSecret) };
+  for (const module of modules) await module.routes(app, context);
+  return app;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timeout')), ms);
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (error: unknown) => (clearTimeout(timer), reject(error)),
+    );
+  });
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+  return reply
+    .code(error.status)
+    .type('application/problem+json; charset=utf-8')
+    .send(toProblem(error, request.url, request.id));
+}
+
+function errorHandler(
+  this: FastifyInstance,
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  if (error instanceof AppError) {
+    if (error.status >= 500) request.log.error({ err: error }, error.message);
+    return sendProblem(request, reply, error);
+  }
+  if (error.validation) {
+    const errors = error.validation.map((v) => fieldErrorFrom(v, error.validationContext));
+    return sendProblem(
+      request,
+      reply,
+      new AppError('validation_failed', errors.map((e) => `${e.field}: ${e.messageEn}`).join('; '), errors),
+    );
+  }
+  const status = error.statusCode ?? 500;
+  if (status < 500) {
+    const code =
+      status === 413
+        ? 'payload_too_large'
+        : status === 415
+          ? 'unsupported_media_type'
+          : status === 404
+            ? 'not_found'
+            : status === 405
+              ? 'method_not_allowed'
+              : status === 429
+                ? 'too_many_requests'
+                : 'bad_request';
+    return sendProblem(request, reply, new AppError(code, error.message));
+  }
+  // Internals never leave the server: the client gets the request id to quote.
+  request.log.error({ err: error }, 'unhandled error');
+  return sendProblem(request, reply, new AppError('internal', 'Quote the request id when reporting this.'));
+}
+
+/** Turns one JSON-schema (ajv) failure into a field error in both languages. */
+export function fieldErrorFrom(v: FastifySchemaValidationError, context?: string): FieldError {
+  const params = v.params as Record<string, unknown>;
+  let field = v.instancePath
+    .replace(/^\//, '')
+    .replace(/\//g, '.')
+    .replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+  let rule = v.keyword;
+  let message: { zh: string; en: string };
+  switch (v.keyword) {
+    case 'required':
+      field = field ? `${field}.${String(params.missingProperty)}` : String(params.missingProperty);
+      message = text('rule.required');
+      break;
+    case 'additionalProperties':
+      field = field ? `${field}.${String(params.additionalProperty)}` : String(params.additionalProperty);
+      message = text('rule.additionalProperties');
+      break;
+    case 'minLength':
+    case 'maxLength':
+    case 'minimum':
+    case 'maximum':
+    case 'minItems':
+    case 'maxItems':
+      message = text(`rule.${v.keyword}`, { limit: String(params.limit) });
+      break;
+    case 'type':
+      message = text('rule.type', { type: String(params.type) });
+      break;
+    case 'format':
+      message = text('rule.format', { format: String(params.format) });
+      break;
+    case 'pattern':
+      message = text('rule.pattern');
+      break;
+    case 'enum':
+    case 'const':
+    case 'anyOf': {
+      rule = 'enum';
+      const values = (params.allowedValues as unknown[] | undefined) ?? [];
+      message = values.length ? text('rule.enum', { values: values.join(', ') }) : text('rule.invalid');
+      break;
+    }
+    default:
+      message = text('rule.invalid');
+  }
+  return { field: field || context || 'body', rule, message: message.zh, messageEn: message.en };
+}

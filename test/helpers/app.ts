@@ -1,0 +1,37 @@
+import { Auth, type Role } from '../../src/kernel/auth.ts';
+import { loadConfig } from '../../src/kernel/config.ts';
+import type { App } from '../../src/kernel/http.ts';
+import { createApp } from '../../src/main.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+
+export interface TestApp extends TestDatabase {
+  app: App;
+  /** Authorization header value for a caller with the given roles. */
+  bearer(...roles: Role[]): Promise<string>;
+}
+
+export const testConfig = () =>
+  loadConfig({
+    NODE_ENV: 'test',
+    SESSION_SECRET: 'test-secret-test-secret-test-secret-1234',
+    DATA_DIR: '/tmp/tongban-test',
+  });
+
+/** The whole platform on a fresh database, driven with app.inject (no port). */
+export async function createTestApp(): Promise<TestApp> {
+  const config = testConfig();
+  const database = await createTestDatabase();
+  const app = await createApp(config, database.db);
+  await app.ready();
+  const auth = new Auth(config.sessionSecret);
+  return {
+    ...database,
+    app,
+    bearer: async (...roles) =>
+      `Bearer ${await auth.issue({ sub: `test-${roles.join('-')}`, name: 'Test User', roles })}`,
+    async drop() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
