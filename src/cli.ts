@@ -1,0 +1,112 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Auth, ROLES, type Role } from './kernel/auth.ts';
+import { ConfigError, loadConfig } from './kernel/config.ts';
+import { AppError } from './kernel/errors.ts';
+import { exportCatalog, importCatalog, type FileFormat } from './modules/catalog/index.ts';
+import { openPlatformDatabase, start } from './main.ts';
+import { isSeeded, seed, type Scale } from './seed/index.ts';
+
+const USAGE = `Usage: tongban <command>
+
+  start                          start the platform (seeds the demo city on first start)
+  migrate                        apply database migrations
+  seed [--scale small|city]      build the demo city, catalog and registries (idempotent)
+  catalog import <file> [--publish]   import items from .csv or .xlsx
+  catalog export <file>          export the published catalog to .csv or .xlsx
+  token --role <role> [--sub id] [--name n] [--expires 12h]
+                                 mint a bearer token (until sign-in arrives with the identity module)
+
+Environment: PORT, HOST, DATA_DIR, DATABASE_URL, LOG_LEVEL, SESSION_SECRET (see README).`;
+
+const formatOf = (file: string): FileFormat => (path.extname(file).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv');
+const cliActor = { actor: `cli:${process.env.USER ?? 'operator'}` };
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      scale: { type: 'string', default: 'small' },
+      publish: { type: 'boolean', default: false },
+      role: { type: 'string', multiple: true },
+      sub: { type: 'string', default: 'admin' },
+      name: { type: 'string', default: '管理员' },
+      expires: { type: 'string', default: '12h' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, sub, file] = positionals;
+  if (values.help || !command) return console.log(USAGE);
+  const config = loadConfig();
+
+  switch (command) {
+    case 'start': {
+      const running = await start(config, async (db) => {
+        if (!(await isSeeded(db))) {
+          console.log('First start: building the demo city (示例市) ...');
+          await seed(db, 'small', (line) => console.log(`  ${line}`));
+        }
+      });
+      console.log(`\nTongban (通办) is running at ${running.url}`);
+      console.log(`  API docs: ${running.url}/api/docs   health: ${running.url}/api/v1/health`);
+      if (config.nodeEnv !== 'production') {
+        const token = await new Auth(config.sessionSecret).issue({ sub: 'dev-admin', name: '开发管理员', roles: [...ROLES] });
+        console.log(`  Development admin token (12 h): ${token}`);
+      }
+      return;
+    }
+    case 'migrate': {
+      const db = await openPlatformDatabase(config);
+      await db.close();
+      return console.log('Migrations applied.');
+    }
+    case 'seed': {
+      if (values.scale !== 'small' && values.scale !== 'city') throw new UsageError('--scale must be small or city');
+      const db = await openPlatformDatabase(config);
+      try {
+        await seed(db, values.scale as Scale, (line) => console.log(line));
+      } finally {
+        await db.close();
+      }
+      return;
+    }
+    case 'catalog': {
+      if ((sub !== 'import' && sub !== 'export') || !file) throw new UsageError('catalog import|export <file>');
+      const db = await openPlatformDatabase(config);
+      try {
+        if (sub === 'import') {
+          const report = await importCatalog(db, readFileSync(file), formatOf(file), cliActor, { publish: values.publish });
+          console.log(JSON.stringify({ ...report, codes: undefined }, null, 2));
+          if (report.errors.length > 0) process.exitCode = 1;
+        } else {
+          writeFileSync(file, await exportCatalog(db, formatOf(file)));
+          console.log(`Exported to ${file}`);
+        }
+      } finally {
+        await db.close();
+      }
+      return;
+    }
+    case 'token': {
+      const roles = (values.role ?? []) as Role[];
+      const unknown = roles.filter((r) => !ROLES.includes(r));
+      if (roles.length === 0 || unknown.length > 0) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+      console.log(await new Auth(config.sessionSecret).issue({ sub: values.sub!, name: values.name!, roles }, values.expires));
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
+  else if (error instanceof AppError) console.error(`${error.detail ?? error.message}\n${JSON.stringify(error.errors ?? [], null, 2)}`);
+  else console.error(error);
+  process.exit(1);
+});

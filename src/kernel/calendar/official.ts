@@ -1,0 +1,38 @@
+// The data file rather than the package's functions: those parse dates with the
+// machine's local time zone, and a per-date lookup is all we need anyway.
+import chineseDays from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
+
+export interface HolidayName {
+  zh: string;
+  en: string;
+}
+
+/** The State Council's holiday arrangements, as published in the `chinese-days` package. */
+export interface OfficialCalendar {
+  /** Public holidays (days off), by date. */
+  holidays: ReadonlyMap<string, HolidayName>;
+  /** Weekend days worked to make up for a holiday (调休上班), by date. */
+  makeupDays: ReadonlyMap<string, HolidayName>;
+  /** The years the data covers; other years fall back to Monday-Friday. */
+  firstYear: number;
+  lastYear: number;
+}
+
+/** Entries look like "Spring Festival,春节,4": English name, Chinese name, length in days. */
+function parseEntries(entries: Record<string, string>): Map<string, HolidayName> {
+  const parsed = new Map<string, HolidayName>();
+  for (const [date, entry] of Object.entries(entries)) {
+    const parts = entry.split(',');
+    parsed.set(date, { en: parts.slice(0, -2).join(','), zh: parts.at(-2) ?? '' });
+  }
+  return parsed;
+}
+
+function loadOfficialCalendar(): OfficialCalendar {
+  const holidays = parseEntries(chineseDays.holidays as Record<string, string>);
+  const makeupDays = parseEntries(chineseDays.workdays as Record<string, string>);
+  const years = [...holidays.keys()].map((date) => Number(date.slice(0, 4)));
+  return { holidays, makeupDays, firstYear: Math.min(...years), lastYear: Math.max(...years) };
+}
+
+export const officialCalendar: OfficialCalendar = loadOfficialCalendar();

@@ -1,0 +1,12 @@
+import type { TongbanModule } from '../../kernel/http.ts';
+import { catalogRoutes } from './routes.ts';
+
+/** The service-item catalog (事项库): its public surface for the platform and other modules. */
+export const catalogModule: TongbanModule = { name: 'catalog', routes: catalogRoutes };
+
+export { itemDetail, listItems, type ItemDetail, type ItemSummary } from './read.ts';
+export { importCatalog, exportCatalog, type ImportReport, type FileFormat } from './transfer.ts';
+export { createBundle, bundleDetail, listBundles, type BundleInput } from './bundles.ts';
+export { createItem, publishItem, createEntry } from './service.ts';
+export { replicateEntries, setPopularity } from './replicate.ts';
+export { ITEM_TYPES, type ItemElements } from './model.ts';

@@ -1,0 +1,346 @@
+import { Type } from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../../kernel/audit.ts';
+import { auditTrail } from '../../kernel/audit.ts';
+import type { App, ModuleContext } from '../../kernel/http.ts';
+import { analyzeQuery } from '../../kernel/search/index.ts';
+import { validationError } from '../../kernel/errors.ts';
+import { descendantCodes, getOrganisation } from '../directory/index.ts';
+import { bundleDetail, createBundle, listBundles } from './bundles.ts';
+import { AUDIENCES, EntryElements, ItemElements, LIFE_EVENTS, ONLINE_DEPTHS, TYPE_CODES, type EntryElements as EntryElementsT, type ItemElements as ItemElementsT, type VersionAction } from './model.ts';
+import { RegionCache } from './places.ts';
+import { itemDetail, listItems } from './read.ts';
+import { searchCatalog, suggest } from './search.ts';
+import { createEntry, createItem, itemHistory, itemVersion, saveEntryDraft, saveItemDraft, transitionEntry, transitionItem } from './service.ts';
+import { exportCatalog, importCatalog, type FileFormat } from './transfer.ts';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const Code = Type.String({ minLength: 6, maxLength: 100, pattern: '^[0-9A-Z-]+$', description: '基本编码 or 实施编码' });
+const RegionCode = Type.String({ pattern: '^\\d{6}(\\d{6})?$', description: 'GB/T 2260 region code, 6 or 12 digits' });
+const Page = {
+  page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
+  size: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+};
+const ACTIONS: VersionAction[] = ['submit', 'reject', 'publish', 'retire'];
+const TypeRef = Type.Object({ code: Type.String(), name: Type.String() });
+
+const SearchHit = Type.Object({
+  code: Type.String(),
+  basicCode: Type.String(),
+  name: Type.String(),
+  department: Type.String(),
+  type: TypeRef,
+  score: Type.Number(),
+  highlight: Type.String(),
+});
+
+const actorOf = (request: FastifyRequest): Actor => ({ actor: request.principal!.sub, ip: request.ip, requestId: request.id });
+
+export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Promise<void> {
+  const regions = new RegionCache(db);
+  const admin = { preHandler: auth.require('catalog_admin') };
+  const tags = ['catalog'];
+  const security = [{ bearer: [] }];
+
+  app.addContentTypeParser(['text/csv', XLSX_TYPE, 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.get(
+    '/api/v1/catalog/search',
+    {
+      schema: {
+        tags,
+        summary: 'Find services in everyday words (colloquial, synonyms, pinyin, typos, traditional characters, place names)',
+        querystring: Type.Object({
+          q: Type.String({ minLength: 1, maxLength: 200 }),
+          region: Type.Optional(RegionCode),
+          audience: Type.Optional(Type.Enum(Object.keys(AUDIENCES))),
+          limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(SearchHit), total: Type.Integer(), tookMs: Type.Number() }) },
+      },
+    },
+    async (request) => {
+      const started = performance.now();
+      const { q, region, audience, limit } = request.query;
+      const analyzed = analyzeQuery(q, await regions.placeIndex());
+      const regionCode = region ?? analyzed.place?.code;
+      const regionChain = regionCode ? await regions.chain(regionCode) : undefined;
+      const result = await searchCatalog(db, { q, regionChain, audience, limit }, analyzed);
+      return { ...result, tookMs: Math.round((performance.now() - started) * 100) / 100 };
+    },
+  );
+
+  app.get(
+    '/api/v1/catalog/suggest',
+    {
+      schema: {
+        tags,
+        summary: 'Autocomplete item names by characters, pinyin or initials',
+        querystring: Type.Object({
+          q: Type.String({ minLength: 1, maxLength: 50 }),
+          limit: Type.Integer({ minimum: 1, maximum: 20, default: 8 }),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ code: Type.String(), name: Type.String() })) }) },
+      },
+    },
+    async (request) => ({ items: await suggest(db, request.query.q, request.query.limit) }),
+  );
+
+  app.get(
+    '/api/v1/catalog/items',
+    {
+      schema: {
+        tags,
+        summary: 'List published items, or with region/organisation their implementation entries there',
+        querystring: Type.Object({
+          department: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          region: Type.Optional(RegionCode),
+          organisation: Type.Optional(Type.Integer({ minimum: 1 })),
+          type: Type.Optional(Type.Enum(TYPE_CODES)),
+          audience: Type.Optional(Type.Enum(Object.keys(AUDIENCES))),
+          lifeEvent: Type.Optional(Type.Enum([...LIFE_EVENTS.natural_person, ...LIFE_EVENTS.legal_person])),
+          onlineDepth: Type.Optional(Type.Enum([...ONLINE_DEPTHS])),
+          ...Page,
+        }),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      if (q.region) await regions.chain(q.region);
+      const regionCodes = q.region ? await descendantCodes(db, q.region) : undefined;
+      const result = await listItems(db, {
+        department: q.department,
+        regionCodes,
+        organisationId: q.organisation,
+        type: q.type,
+        audience: q.audience,
+        lifeEvent: q.lifeEvent,
+        onlineDepth: q.onlineDepth,
+        page: q.page,
+        size: q.size,
+      });
+      return { ...result, page: q.page, size: q.size };
+    },
+  );
+
+  app.get(
+    '/api/v1/catalog/items/:code',
+    {
+      schema: {
+        tags,
+        summary: 'The published guide of an item (basic code) or of an implementation entry (implementation code)',
+        params: Type.Object({ code: Code }),
+      },
+    },
+    async (request) => itemDetail(db, request.params.code),
+  );
+
+  app.get(
+    '/api/v1/catalog/items/:code/versions',
+    { ...admin, schema: { tags, security, summary: 'Every version of an item', params: Type.Object({ code: Code }) } },
+    async (request) => ({ items: await itemHistory(db, request.params.code) }),
+  );
+
+  app.get(
+    '/api/v1/catalog/items/:code/versions/:version',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'One version of an item',
+        params: Type.Object({ code: Code, version: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }),
+      },
+    },
+    async (request) => itemVersion(db, request.params.code, request.params.version),
+  );
+
+  app.get(
+    '/api/v1/catalog/items/:code/audit',
+    { ...admin, schema: { tags, security, summary: 'Who changed the item, when, before and after', params: Type.Object({ code: Code }) } },
+    async (request) => {
+      await itemHistory(db, request.params.code);
+      return { items: await auditTrail(db, 'catalog_item', request.params.code) };
+    },
+  );
+
+  app.post(
+    '/api/v1/catalog/items',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Create a basic item (version 1, draft)',
+        body: Type.Intersect([ItemElements, Type.Object({ code: Type.Optional(Type.String({ maxLength: 20 })) })]),
+      },
+    },
+    async (request, reply) => {
+      const { code, ...elements } = request.body as ItemElementsT & { code?: string };
+      reply.code(201);
+      return createItem(db, elements, actorOf(request), code !== undefined ? { code } : {});
+    },
+  );
+
+  app.put(
+    '/api/v1/catalog/items/:code/draft',
+    {
+      ...admin,
+      schema: { tags, security, summary: 'Save the draft (a new version when none is open)', params: Type.Object({ code: Code }), body: ItemElements },
+    },
+    async (request) => saveItemDraft(db, request.params.code, request.body as ItemElementsT, actorOf(request)),
+  );
+
+  app.post(
+    '/api/v1/catalog/items/:code/:action',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Move the item along its lifecycle: submit, reject, publish, retire',
+        params: Type.Object({ code: Code, action: Type.Enum(ACTIONS) }),
+      },
+    },
+    async (request) => transitionItem(db, request.params.code, request.params.action as VersionAction, actorOf(request)),
+  );
+
+  app.post(
+    '/api/v1/catalog/entries',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Create an implementation entry of a published item for a body and region (draft)',
+        body: Type.Intersect([
+          Type.Object({ itemCode: Code, organisationId: Type.Integer({ minimum: 1 }), regionCode: RegionCode }),
+          EntryElements,
+        ]),
+      },
+    },
+    async (request, reply) => {
+      const { itemCode, organisationId, regionCode, ...elements } = request.body as EntryElementsT & {
+        itemCode: string;
+        organisationId: number;
+        regionCode: string;
+      };
+      const organisation = await getOrganisation(db, organisationId);
+      const region = await regions.region(regionCode, 'regionCode');
+      const body = { id: organisation.id, name: organisation.name, uscc: organisation.uscc };
+      reply.code(201);
+      return createEntry(db, { itemCode, organisation: body, region: { code: region.code, name: region.fullName } }, elements, actorOf(request));
+    },
+  );
+
+  app.put(
+    '/api/v1/catalog/entries/:code/draft',
+    { ...admin, schema: { tags, security, summary: "Save an entry's local elements as a draft", params: Type.Object({ code: Code }), body: EntryElements } },
+    async (request) => saveEntryDraft(db, request.params.code, request.body as EntryElementsT, actorOf(request)),
+  );
+
+  app.post(
+    '/api/v1/catalog/entries/:code/:action',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Move the entry along its lifecycle',
+        params: Type.Object({ code: Code, action: Type.Enum(ACTIONS) }),
+      },
+    },
+    async (request) => transitionEntry(db, request.params.code, request.params.action as VersionAction, actorOf(request)),
+  );
+
+  app.get(
+    '/api/v1/catalog/bundles',
+    { schema: { tags, summary: '一件事: bundles of items for a life event' } },
+    async () => ({ items: await listBundles(db) }),
+  );
+
+  app.get(
+    '/api/v1/catalog/bundles/:code',
+    {
+      schema: {
+        tags,
+        summary: 'A bundle with its merged form and de-duplicated materials',
+        params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z0-9-]+$' }) }),
+      },
+    },
+    async (request) => bundleDetail(db, request.params.code),
+  );
+
+  app.post(
+    '/api/v1/catalog/bundles',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Create a bundle',
+        body: Type.Object(
+          {
+            code: Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z0-9-]+$' }),
+            name: Type.String({ minLength: 2, maxLength: 100 }),
+            lifeEvent: Type.Union([Type.String({ maxLength: 20 }), Type.Null()], { default: null }),
+            audience: Type.Enum(Object.keys(AUDIENCES)),
+            description: Type.String({ maxLength: 2000, default: '' }),
+            itemCodes: Type.Array(Code, { minItems: 2, maxItems: 50, uniqueItems: true }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      reply.code(201);
+      return createBundle(db, request.body as Parameters<typeof createBundle>[1], actorOf(request));
+    },
+  );
+
+  app.get(
+    '/api/v1/catalog/export',
+    {
+      schema: {
+        tags,
+        summary: 'Export the published catalog as CSV or XLSX (the import layout)',
+        querystring: Type.Object({ format: Type.Enum(['csv', 'xlsx'], { default: 'csv' }) }),
+      },
+    },
+    async (request, reply) => {
+      const format = request.query.format as FileFormat;
+      const body = await exportCatalog(db, format);
+      reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE)
+        .header('content-disposition', `attachment; filename="tongban-catalog.${format}"`);
+      return body;
+    },
+  );
+
+  app.post(
+    '/api/v1/catalog/import',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Import items from CSV (text/csv) or XLSX; bad rows are reported by row, column and rule',
+        querystring: Type.Object({
+          format: Type.Optional(Type.Enum(['csv', 'xlsx'])),
+          publish: Type.Boolean({ default: false }),
+        }),
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      if (!Buffer.isBuffer(body) || body.length === 0) {
+        throw validationError([{ field: 'body', rule: 'required', message: '请上传CSV或XLSX文件', messageEn: 'send a CSV or XLSX file as the body' }]);
+      }
+      const format: FileFormat =
+        (request.query.format as FileFormat | undefined) ?? (request.headers['content-type']?.startsWith(XLSX_TYPE) ? 'xlsx' : 'csv');
+      return importCatalog(db, body, format, actorOf(request), { publish: request.query.publish });
+    },
+  );
+}

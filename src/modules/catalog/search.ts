@@ -1,0 +1,130 @@
+import type { Queryable } from '../../kernel/db.ts';
+import {
+  analyzeQuery,
+  documentVector,
+  highlight,
+  rankSql,
+  suggestKeys,
+  type AnalyzedQuery,
+} from '../../kernel/search/index.ts';
+import { findItemVersion } from './queries.ts';
+import { ITEM_TYPES, type TypeCode } from './model.ts';
+
+/** Rebuilds the search row and autocomplete keys of an item from its published version. */
+export async function indexItem(tx: Queryable, itemId: number): Promise<void> {
+  const v = await findItemVersion(tx, itemId, 'published');
+  if (!v) return removeFromIndex(tx, itemId);
+  const vector = documentVector({
+    name: v.name,
+    subSituation: v.subSituation ?? undefined,
+    typeName: ITEM_TYPES[v.typeCode],
+    department: v.department,
+    keywords: v.keywords,
+    lifeEvents: v.lifeEvents,
+    materials: v.materials.map((m) => m.name),
+    resultLicence: v.resultLicence ?? undefined,
+  });
+  await tx.query(
+    `insert into catalog_search (item_id, version_id, code, name, department, type_code, audience, vector, popularity)
+     select $1, $2, i.code, $3, $4, $5, $6, $7::tsvector, i.popularity from catalog_item i where i.id = $1
+     on conflict (item_id) do update set version_id = excluded.version_id, code = excluded.code, name = excluded.name,
+       department = excluded.department, type_code = excluded.type_code, audience = excluded.audience,
+       vector = excluded.vector, popularity = excluded.popularity`,
+    [itemId, v.id, v.name, v.department, v.typeCode, v.audience, vector],
+  );
+  await tx.query('delete from catalog_suggest where item_id = $1', [itemId]);
+  await tx.query(
+    `insert into catalog_suggest (key, item_id) select distinct k, $1::bigint from unnest($2::text[]) as k`,
+    [itemId, suggestKeys(v.name)],
+  );
+}
+
+export async function removeFromIndex(tx: Queryable, itemId: number): Promise<void> {
+  await tx.query('delete from catalog_suggest where item_id = $1', [itemId]);
+  await tx.query('delete from catalog_search where item_id = $1', [itemId]);
+}
+
+export interface SearchParams {
+  q: string;
+  /** Region chain, most specific first (the region and its ancestors); results are entries offered there. */
+  regionChain?: string[] | undefined;
+  audience?: string | undefined;
+  limit: number;
+}
+
+export interface SearchHit {
+  code: string;
+  basicCode: string;
+  name: string;
+  department: string;
+  type: { code: string; name: string };
+  score: number;
+  highlight: string;
+}
+
+/**
+ * One query over the search table; with a region it returns, per item, the entry of
+ * the nearest region in the chain that offers it (a street before its district).
+ */
+function searchSql(): string {
+  return `select s.code, s.name, s.department, s.type_code, ${rankSql('s.vector', '$1::tsquery', 's.popularity')} as score,
+      count(*) over () as total, e.code as entry_code, e.organisation_name
+    from catalog_search s
+    left join lateral (
+      select e.code, e.organisation_name from catalog_entry e
+        join catalog_entry_version ev on ev.entry_id = e.id and ev.status = 'published'
+       where $4::text[] is not null and e.item_id = s.item_id and e.region_code = any($4::text[])
+       order by array_position($4::text[], e.region_code) limit 1
+    ) e on true
+    where s.vector @@ $1::tsquery and ($2::text is null or $2 = any(s.audience))
+      and ($4::text[] is null or e.code is not null)
+    order by score desc, s.popularity desc, s.code
+    limit $3`;
+}
+const SEARCH_SQL = searchSql();
+
+/** Fewer strict hits than this and the broader (typo-tolerant) query runs instead. */
+const MIN_STRICT_HITS = 3;
+
+export async function searchCatalog(
+  db: Queryable,
+  params: SearchParams,
+  analyzed: AnalyzedQuery,
+): Promise<{ items: SearchHit[]; total: number }> {
+  if (analyzed.empty) return { items: [], total: 0 };
+  const run = (tsquery: string) =>
+    db.query<Record<string, unknown>>(SEARCH_SQL, [tsquery, params.audience ?? null, params.limit, params.regionChain ?? null]);
+  let rows = await run(analyzed.tsquery);
+  if (rows.length < MIN_STRICT_HITS && analyzed.fuzzyTsquery && analyzed.fuzzyTsquery !== analyzed.tsquery) {
+    const fuzzy = await run(analyzed.fuzzyTsquery);
+    // Strict hits keep their place; broader ones follow.
+    const seen = new Set(rows.map((r) => r.code));
+    rows = [...rows, ...fuzzy.filter((r) => !seen.has(r.code))].slice(0, params.limit);
+  }
+  const items = rows.map((r) => ({
+    code: (r.entry_code as string | null) ?? (r.code as string),
+    basicCode: r.code as string,
+    name: r.name as string,
+    department: (r.organisation_name as string | null) ?? (r.department as string),
+    type: { code: r.type_code as string, name: ITEM_TYPES[r.type_code as TypeCode] },
+    score: Math.round(Number(r.score) * 10000) / 10000,
+    highlight: highlight(r.name as string, analyzed.terms),
+  }));
+  const total = rows.length ? Math.max(rows.length, Number(rows[0]!.total)) : 0;
+  return { items, total };
+}
+
+/** Autocomplete: names whose name, pinyin or initials start with the input, most popular first. */
+export async function suggest(db: Queryable, q: string, limit: number): Promise<{ code: string; name: string }[]> {
+  const key = analyzeQuery(q).normalized.replace(/\s+/g, '');
+  if (!key) return [];
+  const pattern = `${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db.query<{ code: string; name: string }>(
+    `select s.code, s.name from catalog_search s
+      where s.item_id in (select g.item_id from catalog_suggest g where g.key like $1)
+         or s.name like '%' || $2 || '%'
+      order by (s.name like $2 || '%') desc, s.popularity desc, length(s.name), s.code
+      limit $3`,
+    [pattern, key.replace(/[\\%_]/g, (c) => `\\${c}`), limit],
+  );
+}

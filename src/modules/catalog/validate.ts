@@ -1,0 +1,78 @@
+import type { FieldError } from '../../kernel/errors.ts';
+import { defineMessages, text } from '../../kernel/i18n.ts';
+import { compileForm } from './form.ts';
+import { ALL_LIFE_EVENTS, type EntryElements, type ItemElements } from './model.ts';
+
+defineMessages({
+  'catalog.rule.promisedWithinLegal': {
+    zh: '承诺办结时限不能超过法定办结时限（{legal}个工作日）',
+    en: 'the promised limit may not exceed the legal limit ({legal} working days)',
+  },
+  'catalog.rule.immediateNoLimit': { zh: '即办件的承诺时限应为0', en: 'an on-the-spot item (即办件) has a promised limit of 0' },
+  'catalog.rule.promisedLimitRequired': {
+    zh: '承诺件须填写大于0的承诺办结时限',
+    en: 'an item handled within a promised time (承诺件) needs a promised limit above 0',
+  },
+  'catalog.rule.lifeEvent': { zh: '未知的生命周期事件：{value}', en: 'unknown life event: {value}' },
+  'catalog.rule.duplicateMaterial': { zh: '材料名称重复：{value}', en: 'duplicate material: {value}' },
+  'catalog.rule.feeStandard': { zh: '收费事项须填写收费标准', en: 'a charged item needs its fee standard' },
+  'catalog.rule.jsonSchema': { zh: '表单不是有效的JSON Schema：{reason}', en: 'the form is not a valid JSON Schema: {reason}' },
+  'catalog.rule.inherited': {
+    zh: '该要素继承自基本目录，实施清单不能修改（三级四同）',
+    en: 'inherited from the basic item; an implementation entry cannot change it (三级四同)',
+  },
+});
+
+export function ruleError(field: string, rule: string, params: Record<string, string | number> = {}): FieldError {
+  const t = text(`catalog.rule.${rule}`, params);
+  return { field, rule, message: t.zh, messageEn: t.en };
+}
+
+/** Rules across fields that a JSON schema cannot say; shared by the API and the importer. */
+export function checkItemElements(e: ItemElements): FieldError[] {
+  const errors: FieldError[] = [];
+  errors.push(...checkLimits(e.handlingType, e.legalLimitDays, e.promisedLimitDays));
+  e.lifeEvents.forEach((value, i) => {
+    if (!ALL_LIFE_EVENTS.includes(value)) errors.push(ruleError(`lifeEvents[${i}]`, 'lifeEvent', { value }));
+  });
+  errors.push(...checkMaterials(e.materials, 'materials'));
+  if (e.fee.charged && !e.fee.standard?.trim()) errors.push(ruleError('fee.standard', 'feeStandard'));
+  if (e.formSchema) {
+    const compiled = compileForm(e.formSchema);
+    if (!compiled.ok) errors.push(ruleError('formSchema', 'jsonSchema', { reason: compiled.reason }));
+  }
+  return errors;
+}
+
+/** Local elements of an entry against the basic item they refine. */
+export function checkEntryElements(e: EntryElements & Record<string, unknown>, item: ItemElements): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const key of Object.keys(e)) {
+    if (['name', 'code', 'typeCode', 'legalBasis', 'subSituation', 'department'].includes(key)) {
+      errors.push(ruleError(key, 'inherited'));
+    }
+  }
+  const handling = e.handlingType ?? item.handlingType;
+  errors.push(...checkLimits(handling, item.legalLimitDays, e.promisedLimitDays ?? item.promisedLimitDays));
+  if (e.materials) errors.push(...checkMaterials(e.materials, 'materials'));
+  if (e.fee?.charged && !e.fee.standard?.trim()) errors.push(ruleError('fee.standard', 'feeStandard'));
+  return errors;
+}
+
+function checkLimits(handling: string, legal: number, promised: number): FieldError[] {
+  if (handling === 'immediate' && promised !== 0) return [ruleError('promisedLimitDays', 'immediateNoLimit')];
+  if (handling === 'promised' && promised < 1) return [ruleError('promisedLimitDays', 'promisedLimitRequired')];
+  if (legal > 0 && promised > legal) return [ruleError('promisedLimitDays', 'promisedWithinLegal', { legal })];
+  return [];
+}
+
+function checkMaterials(materials: { name: string }[], field: string): FieldError[] {
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  materials.forEach((m, i) => {
+    const key = m.name.trim();
+    if (seen.has(key)) errors.push(ruleError(`${field}[${i}].name`, 'duplicateMaterial', { value: key }));
+    seen.add(key);
+  });
+  return errors;
+}
