@@ -1,4 +1,15 @@
+import { calendarModule } from '../kernel/calendar/index.ts';
 import type { TongbanModule } from '../kernel/http.ts';
+import { identifiersModule } from '../kernel/identifiers/routes.ts';
+import { catalogModule } from './catalog/index.ts';
+import { directoryModule } from './directory/index.ts';
+import { registriesModule } from './registries/index.ts';
 
-/** The domain modules, in registration order. */
-export const modules: TongbanModule[] = [];
+/** The platform's modules, in registration order (kernel services first). */
+export const modules: TongbanModule[] = [
+  identifiersModule,
+  calendarModule,
+  directoryModule,
+  registriesModule,
+  catalogModule,
+];

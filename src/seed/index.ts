@@ -8,6 +8,7 @@ import {
   replicateEntries,
   setPopularity,
   type BundleInput,
+  type EntryUnit,
 } from '../modules/catalog/index.ts';
 import { getRegion, implementingBodies, seedDemoDirectory } from '../modules/directory/index.ts';
 import { seedDemoRegistries } from '../modules/registries/index.ts';
@@ -52,7 +53,7 @@ export async function seed(db: Database, scale: Scale, log: (line: string) => vo
 
   const bodies = await implementingBodies(db, directory.cityCode);
   const unitCodes = [directory.cityCode, ...directory.districts, ...directory.streets];
-  const units = [];
+  const units: EntryUnit[] = [];
   for (const code of unitCodes) {
     const region = await getRegion(db, code);
     units.push({ region: { code, name: region.fullName }, bodies: bodies.filter((b) => b.regionCode === code) });
@@ -64,7 +65,7 @@ export async function seed(db: Database, scale: Scale, log: (line: string) => vo
   );
   await timed(
     'residents and enterprises',
-    () => seedDemoRegistries(db, { scale, regionCodes: directory.communities.length ? directory.districts : unitCodes }),
+    () => seedDemoRegistries(db, { scale, regionCodes: directory.communities.length ? directory.communities : directory.streets }),
     (r) => JSON.stringify(r),
   );
 }

@@ -7,18 +7,19 @@ export interface HolidayName {
   en: string;
 }
 
-/** The State Council's holiday arrangements, as published in the `chinese-days` package. */
+/**
+ * The State Council's holiday arrangements, as published in the `chinese-days` package
+ * (version 1.5.7 covers 2004 to 2026; a newer version brings each new year's notice).
+ * Days of years it does not cover are neither, so they fall back to Monday-Friday.
+ */
 export interface OfficialCalendar {
   /** Public holidays (days off), by date. */
   holidays: ReadonlyMap<string, HolidayName>;
   /** Weekend days worked to make up for a holiday (调休上班), by date. */
   makeupDays: ReadonlyMap<string, HolidayName>;
-  /** The years the data covers; other years fall back to Monday-Friday. */
-  firstYear: number;
-  lastYear: number;
 }
 
-/** Entries look like "Spring Festival,春节,4": English name, Chinese name, length in days. */
+/** Entries look like "Spring Festival,春节,4": English name, Chinese name, statutory days off. */
 function parseEntries(entries: Record<string, string>): Map<string, HolidayName> {
   const parsed = new Map<string, HolidayName>();
   for (const [date, entry] of Object.entries(entries)) {
@@ -28,11 +29,7 @@ function parseEntries(entries: Record<string, string>): Map<string, HolidayName>
   return parsed;
 }
 
-function loadOfficialCalendar(): OfficialCalendar {
-  const holidays = parseEntries(chineseDays.holidays as Record<string, string>);
-  const makeupDays = parseEntries(chineseDays.workdays as Record<string, string>);
-  const years = [...holidays.keys()].map((date) => Number(date.slice(0, 4)));
-  return { holidays, makeupDays, firstYear: Math.min(...years), lastYear: Math.max(...years) };
-}
-
-export const officialCalendar: OfficialCalendar = loadOfficialCalendar();
+export const officialCalendar: OfficialCalendar = {
+  holidays: parseEntries(chineseDays.holidays as Record<string, string>),
+  makeupDays: parseEntries(chineseDays.workdays as Record<string, string>),
+};

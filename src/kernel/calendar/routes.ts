@@ -3,10 +3,10 @@ import { Type } from 'typebox';
 import type { Actor } from '../audit.ts';
 import { validationError, type FieldError } from '../errors.ts';
 import type { TongbanModule } from '../http.ts';
-import { CalendarRangeError, type Pause } from './calendar.ts';
+import { CALENDAR_LAST_DATE, CalendarRangeError, type Pause } from './calendar.ts';
 import { formatChinaInstant } from './china-time.ts';
 import { REASON_MAX_LENGTH, calendarServiceFor, type CalendarOverride } from './service.ts';
-import { calendarFieldError, checkDate, checkInstant, rangeError } from './validation.ts';
+import { calendarFieldError, checkDate, checkInstant } from './validation.ts';
 
 /** The longest list of days one request may ask for (a leap year). */
 const MAX_SPAN_DAYS = 366;
@@ -62,17 +62,16 @@ function parsePauses(values: string[], errors: FieldError[]): Pause[] {
   const pauses: Pause[] = [];
   values.forEach((value, index) => {
     const field = `pause[${index}]`;
-    const fail = (error: FieldError) =>
-      errors.push(error.rule === 'format' ? calendarFieldError(field, 'format', 'calendar.pause') : error);
-    const [fromText, toText, ...rest] = value.split('/');
-    if (toText === undefined || rest.length > 0)
-      return fail(calendarFieldError(field, 'format', 'calendar.pause'));
-    const from = checkInstant(field, fromText!);
-    const to = toText === '' ? null : checkInstant(field, toText);
-    if (!(from instanceof Date)) fail(from);
-    else if (to !== null && !(to instanceof Date)) fail(to);
-    else if (to && to < from)
-      errors.push(calendarFieldError(field, 'order', 'calendar.order', { other: 'start' }));
+    const malformed = calendarFieldError(field, 'format', 'calendar.pause');
+    // A range error names the calendar's range; anything else is a malformed pair.
+    const explain = (error: FieldError) => (error.rule === 'range' ? error : malformed);
+    const parts = value.split('/');
+    const from = checkInstant(field, parts[0]!);
+    const to = parts[1] ? checkInstant(field, parts[1]) : null;
+    if (parts.length !== 2) errors.push(malformed);
+    else if (!(from instanceof Date)) errors.push(explain(from));
+    else if (to !== null && !(to instanceof Date)) errors.push(explain(to));
+    else if (to && to < from) errors.push(calendarFieldError(field, 'order', 'calendar.pauseOrder'));
     else pauses.push({ from, to });
   });
   return pauses;
@@ -152,7 +151,11 @@ export const calendarModule: TongbanModule = {
           const deadline = calendar.deadline(start, request.query.days, pauses);
           return { deadline: deadline && formatChinaInstant(deadline) };
         } catch (error) {
-          if (error instanceof CalendarRangeError) throw validationError([rangeError('start')]);
+          if (error instanceof CalendarRangeError) {
+            throw validationError([
+              calendarFieldError('days', 'range', 'calendar.beyond', { last: CALENDAR_LAST_DATE }),
+            ]);
+          }
           throw error;
         }
       },

@@ -48,7 +48,12 @@ describe('CalendarService', () => {
     await service.removeOverride(date, admin);
     const trail = await auditTrail(t.db, 'calendar_override', date);
     expect(trail.map(({ actor, action, before, after }) => ({ actor, action, before, after }))).toEqual([
-      { actor: 'admin-1', action: 'calendar.override.set', before: null, after: { working: true, reason: '防汛值班' } },
+      {
+        actor: 'admin-1',
+        action: 'calendar.override.set',
+        before: null,
+        after: { working: true, reason: '防汛值班' },
+      },
       {
         actor: 'admin-1',
         action: 'calendar.override.set',
@@ -93,7 +98,11 @@ describe('CalendarService', () => {
 
   it('rejects bad dates and reasons, and removing what is not there', async () => {
     const service = new CalendarService(t.db);
-    const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+    const failure = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
 
     const badDate = await failure(service.setOverride('2026-02-30', { working: true, reason: 'x' }, admin));
     expect(badDate).toBeInstanceOf(AppError);

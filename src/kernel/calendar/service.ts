@@ -16,8 +16,8 @@ export interface CalendarOverride extends DayOverride {
 
 export interface CalendarServiceOptions {
   /**
-   * How long a loaded calendar is trusted. Changes made through this service reload it
-   * at once; changes made by other server processes are picked up within this time,
+   * How long a loaded calendar is trusted. Changes made through this service are seen at
+   * once; changes made by other server processes are picked up within this time,
    * since state lives in the database, not in one process's memory. Default 30 s.
    */
   ttlMs?: number;
@@ -92,7 +92,7 @@ export class CalendarService {
       });
       return row!;
     });
-    await this.reload();
+    this.invalidate();
     return saved;
   }
 
@@ -112,12 +112,12 @@ export class CalendarService {
         after: null,
       });
     });
-    await this.reload();
+    this.invalidate();
   }
 
-  private async reload(): Promise<void> {
+  /** Forgets the cached calendar after a change; the next call loads it afresh. */
+  private invalidate(): void {
     this.cached = undefined;
-    await this.calendar();
   }
 
   private async load(): Promise<WorkingCalendar> {

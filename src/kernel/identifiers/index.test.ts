@@ -8,7 +8,7 @@ describe('identifiers: one entry point for every kind', () => {
     expect(checkIdentifier('residentId', '11010519491231002X').ok).toBe(true);
     expect(checkIdentifier('uscc', '11010519491231002X')).toMatchObject({
       ok: false,
-      rule: 'registrationAuthority',
+      rule: 'region',
     });
     expect(checkIdentifier('orgCode', 'M000100Y-4')).toMatchObject({ ok: true, value: 'M000100Y4' });
     expect(checkIdentifier('regionCode', '110105')).toMatchObject({ ok: true, info: { name: '朝阳区' } });

@@ -11,7 +11,14 @@ import { checkRegionCode, type RegionInfo } from './region-code.ts';
 import { checkResidentId, type ResidentIdInfo } from './resident-id.ts';
 import { checkUscc, type UsccInfo } from './uscc.ts';
 
-export { createRng, type Check, type IdentifierRule, type Invalid, type Rng } from './check.ts';
+export {
+  createRng,
+  IDENTIFIER_RULES,
+  type Check,
+  type IdentifierRule,
+  type Invalid,
+  type Rng,
+} from './check.ts';
 export {
   checkLicenceId,
   generateLicenceId,

@@ -23,7 +23,7 @@ describe('organisation codes (GB 11714)', () => {
     ['M000100Y5', 'checkDigit'],
     ['M000100Y', 'length'],
     ['M000100Y-45', 'length'],
-    ['M000100Y-', 'length'],
+    ['M000100Y-', 'charset'],
     ['M000100_4', 'charset'],
     ['M000100YA', 'charset'],
   ])('rejects %j by the rule %s', (value, rule) => {

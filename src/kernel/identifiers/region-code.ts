@@ -79,6 +79,8 @@ function levelOf(code: string): RegionLevel {
   return code.slice(2, 4) === '00' ? 'province' : 'city';
 }
 
+const isZero = (digits: string) => /^0+$/.test(digits);
+
 export function checkRegionCode(input: string): Check<RegionInfo> {
   const code = normalise(input);
   if (!/^\d*$/.test(code)) return invalid('charset', 'identifier.regionCode.charset');
@@ -91,8 +93,9 @@ export function checkRegionCode(input: string): Check<RegionInfo> {
   if (firstZero >= 0 && !levels.slice(firstZero).every(isZero)) {
     return invalid('shape', 'identifier.regionCode.shape');
   }
-  if (!isProvinceCode(code))
+  if (!isProvinceCode(code)) {
     return invalid('region', 'identifier.regionCode.region', { province: code.slice(0, 2) });
+  }
   const name = regionName(code.slice(0, 6));
   const info: RegionInfo = {
     level: levelOf(code),
@@ -106,8 +109,6 @@ export function checkRegionCode(input: string): Check<RegionInfo> {
     .join('');
   return valid(code, { ...info, name, fullName });
 }
-
-const isZero = (digits: string) => /^0+$/.test(digits);
 
 const COUNTIES = [...REGIONS.keys()].filter((code) => levelOf(code) === 'county');
 const CITIES = [...REGIONS.keys()].filter((code) => levelOf(code) === 'city');

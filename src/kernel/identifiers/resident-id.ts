@@ -18,7 +18,7 @@ const TAIWAN_RESIDENTS = '830000';
  * GB 11643's own example was born in 1880, so the 18xx century is allowed; the
  * earliest date only stops typing slips such as 0990 for 1990.
  */
-export const EARLIEST_BIRTH_DATE = '1800-01-01';
+const EARLIEST_BIRTH_DATE = '1800-01-01';
 
 export const SEXES = ['male', 'female'] as const;
 export type Sex = (typeof SEXES)[number];
@@ -75,7 +75,7 @@ export function residentIdCheckChar(first17: string): string {
 }
 
 /** `YYYY-MM-DD` of `yyyymmdd` if it is a real calendar date, else undefined. */
-export function calendarDate(yyyymmdd: string): string | undefined {
+function calendarDate(yyyymmdd: string): string | undefined {
   const iso = `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}-${yyyymmdd.slice(6, 8)}`;
   const date = new Date(`${iso}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) ? iso : undefined;
@@ -94,8 +94,9 @@ export function checkResidentId(input: string): Check<ResidentIdInfo> {
   }
   const printed = id.slice(6, 14);
   const birthDate = calendarDate(printed);
-  if (birthDate === undefined)
+  if (birthDate === undefined) {
     return invalid('birthDate', 'identifier.residentId.birthDate', { date: printed });
+  }
   if (birthDate > todayInChina()) {
     return invalid('birthDate', 'identifier.residentId.birthDateFuture', { date: birthDate });
   }

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { TongbanModule } from '../http.ts';
 import { IDENTIFIER_RULES } from './check.ts';
-import { checkIdentifier, IDENTIFIER_KINDS, type IdentifierKind } from './index.ts';
+import { checkIdentifier, IDENTIFIER_KINDS } from './index.ts';
 import { LicenceIdInfo } from './licence-id.ts';
 import { OrgCodeInfo } from './org-code.ts';
 import { RegionInfo } from './region-code.ts';

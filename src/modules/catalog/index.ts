@@ -8,5 +8,8 @@ export { itemDetail, listItems, type ItemDetail, type ItemSummary } from './read
 export { importCatalog, exportCatalog, type ImportReport, type FileFormat } from './transfer.ts';
 export { createBundle, bundleDetail, listBundles, type BundleInput } from './bundles.ts';
 export { createItem, publishItem, createEntry } from './service.ts';
-export { replicateEntries, setPopularity } from './replicate.ts';
+export { replicateEntries, setPopularity, type EntryUnit } from './replicate.ts';
 export { ITEM_TYPES, type ItemElements } from './model.ts';
+/** The SQL of the hot read paths, for benchmarks that compare against the bare query. */
+export { ENTRY_DETAIL_SQL, ITEM_DETAIL_SQL } from './read.ts';
+export { SEARCH_SQL } from './search.ts';

@@ -116,25 +116,28 @@ export type ItemElements = Omit<Static<typeof ItemElements>, 'audience' | 'handl
   materials: Material[];
 };
 
-/** Elements an implementation entry may set locally; null/absent = as in the basic item. */
+/** Elements an implementation entry may set locally; an omitted one is as in the basic item. */
 export const EntryElements = Type.Object(
   {
-    promisedLimitDays: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 3650 }), Type.Null()])),
-    visits: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 9 }), Type.Null()])),
-    onlineDepth: Type.Optional(Type.Union([Type.Enum([...ONLINE_DEPTHS]), Type.Null()])),
-    handlingType: Type.Optional(Type.Union([Type.Enum(Object.keys(HANDLING_TYPES)), Type.Null()])),
-    fee: Type.Optional(Type.Union([Fee, Type.Null()])),
-    materials: Type.Optional(Type.Union([Type.Array(Material, { maxItems: 100 }), Type.Null()])),
-    process: Type.Optional(Type.Union([Type.Array(Step, { maxItems: 50 }), Type.Null()])),
-    address: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
-    phone: Type.Optional(Type.Union([Type.String({ maxLength: 50 }), Type.Null()])),
-    officeHours: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    promisedLimitDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650 })),
+    visits: Type.Optional(Type.Integer({ minimum: 0, maximum: 9 })),
+    onlineDepth: Type.Optional(Type.Enum([...ONLINE_DEPTHS])),
+    handlingType: Type.Optional(Type.Enum(Object.keys(HANDLING_TYPES))),
+    fee: Type.Optional(Fee),
+    materials: Type.Optional(Type.Array(Material, { maxItems: 100 })),
+    process: Type.Optional(Type.Array(Step, { maxItems: 50 })),
+    address: Type.Optional(Type.String({ maxLength: 200 })),
+    phone: Type.Optional(Type.String({ maxLength: 50 })),
+    officeHours: Type.Optional(Type.String({ maxLength: 200 })),
   },
-  { additionalProperties: true },
+  {
+    additionalProperties: true,
+    description: 'Local elements of an entry; an omitted element is as in the basic item. Inherited elements are refused.',
+  },
 );
 export type EntryElements = Static<typeof EntryElements>;
 /** Elements an entry inherits and may never set (三级四同). */
-export const INHERITED_ELEMENTS = ['name', 'code', 'typeCode', 'legalBasis', 'subSituation'] as const;
+export const INHERITED_ELEMENTS: readonly string[] = ['name', 'code', 'typeCode', 'legalBasis', 'subSituation', 'department'];
 
 export const VERSION_STATUSES = ['draft', 'in_review', 'published', 'superseded', 'retired'] as const;
 export type VersionStatus = (typeof VERSION_STATUSES)[number];

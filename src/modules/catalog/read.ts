@@ -17,7 +17,7 @@ export interface ItemDetail extends Omit<ItemVersion, 'id' | 'itemId' | 'created
   officeHours: string | null;
 }
 
-const ENTRY_DETAIL_SQL = `select ${ITEM_VERSION_COLUMNS}, e.code as entry_code, e.organisation_id, e.organisation_name,
+export const ENTRY_DETAIL_SQL = `select ${ITEM_VERSION_COLUMNS}, e.code as entry_code, e.organisation_id, e.organisation_name,
     e.organisation_uscc, e.region_code, e.region_name, ev.version as entry_version,
     ev.promised_limit_days as local_promised_limit_days, ev.visits as local_visits, ev.online_depth as local_online_depth,
     ev.handling_type as local_handling_type, ev.fee as local_fee, ev.materials as local_materials,
@@ -28,7 +28,7 @@ const ENTRY_DETAIL_SQL = `select ${ITEM_VERSION_COLUMNS}, e.code as entry_code, 
   join catalog_item_version v on v.item_id = i.id and v.status = 'published'
   where e.code = $1`;
 
-const ITEM_DETAIL_SQL = `select ${ITEM_VERSION_COLUMNS} from catalog_item i
+export const ITEM_DETAIL_SQL = `select ${ITEM_VERSION_COLUMNS} from catalog_item i
   join catalog_item_version v on v.item_id = i.id and v.status = 'published' where i.code = $1`;
 
 /** The published guide of a basic item or an implementation entry, by either code. */

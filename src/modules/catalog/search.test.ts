@@ -35,7 +35,8 @@ describe('catalog search', () => {
     ['jhdj', '内地居民结婚登记'],
     ['结昏登记', '内地居民结婚登记'],
     ['营业执招', null],
-    ['开个小饭馆要办什么证', '食品经营许可(新办)'],
+    ['开饭店', null],
+    ['开个小饭馆要办什么证', null],
     ['公积金租房提取', '住房公积金提取(租房)'],
     ['身份证丢了', '居民身份证补领'],
     ['生孩子上户口', '出生登记'],
@@ -43,6 +44,17 @@ describe('catalog search', () => {
     const names = await top(q, 3);
     expect(names.length).toBeGreaterThan(0);
     if (expected) expect(names[0]).toBe(expected);
+  });
+
+  it('answers a small restaurant with the food-business items', async () => {
+    const names = await top('开个小饭馆要办什么证', 3);
+    expect(['小餐饮登记', '食品经营许可(新办)']).toContain(names[0]);
+    expect(names).toContain('食品经营许可(新办)');
+  });
+
+  it('answers 营业执照 with a typo with the registrations that issue it', async () => {
+    const names = await top('营业执招', 3);
+    expect(names.some((n) => /设立登记/.test(n))).toBe(true);
   });
 
   it('understands a place named in the query and answers with that region’s entry', async () => {

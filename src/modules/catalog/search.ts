@@ -81,7 +81,7 @@ function searchSql(): string {
     order by score desc, s.popularity desc, s.code
     limit $3`;
 }
-const SEARCH_SQL = searchSql();
+export const SEARCH_SQL = searchSql();
 
 /** Fewer strict hits than this and the broader (typo-tolerant) query runs instead. */
 const MIN_STRICT_HITS = 3;

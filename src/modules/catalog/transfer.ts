@@ -16,6 +16,7 @@ import {
   TYPE_CODES,
   type Audience,
   type HandlingType,
+  ItemElements as ItemElementsSchema,
   type ItemElements,
   type Material,
   type TypeCode,
@@ -260,10 +261,24 @@ export function recordToElements(record: Record<string, string>, row: number): {
   return errors.length > 0 ? { errors } : { elements, ...(code !== undefined && { code }), errors };
 }
 
-/** The elements an import compares to decide whether a row changes an item. */
+/** The elements an import compares to decide whether a row changes an item (keys sorted: jsonb reorders them). */
+const IMPORTED_ELEMENTS = Object.keys(ItemElementsSchema.properties).filter(
+  (k) => !['formSchema', 'process', 'specialProcedures'].includes(k),
+);
 function comparable(e: ItemElements): string {
-  const { formSchema: _form, process: _process, specialProcedures: _special, ...rest } = e as ItemElements & { formSchema?: unknown };
-  return JSON.stringify(rest);
+  const rest = Object.fromEntries(IMPORTED_ELEMENTS.map((k) => [k, e[k as keyof ItemElements]]));
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.entries(value)
+              .filter(([, v]) => v !== undefined)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([k, v]) => [k, canonical(v)]),
+          )
+        : value;
+  return JSON.stringify(canonical(rest));
 }
 
 /**
@@ -344,7 +359,7 @@ function elementsToRecord(v: ItemVersion): Record<Column, string | number> {
     online_depth: v.onlineDepth,
     fee: v.fee.charged ? (v.fee.standard ?? '收费') : '不收费',
     materials: v.materials
-      .map((m) => `${m.name}[${m.source === 'government' ? '可共享' : '自备'}${m.tolerated ? ',容缺' : ''}]`)
+      .map((m) => `${m.name}[${m.source === 'government' ? '可共享' : '自备'}${m.tolerated ? '、容缺' : ''}]`)
       .join(';'),
     legal_basis: v.legalBasis.map((b) => b.title).join(';'),
     result_licence: v.resultLicence ?? '',

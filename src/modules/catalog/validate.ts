@@ -1,7 +1,7 @@
 import type { FieldError } from '../../kernel/errors.ts';
 import { defineMessages, text } from '../../kernel/i18n.ts';
 import { compileForm } from './form.ts';
-import { ALL_LIFE_EVENTS, type EntryElements, type ItemElements } from './model.ts';
+import { ALL_LIFE_EVENTS, EntryElements, INHERITED_ELEMENTS, type ItemElements } from './model.ts';
 
 defineMessages({
   'catalog.rule.promisedWithinLegal': {
@@ -48,8 +48,10 @@ export function checkItemElements(e: ItemElements): FieldError[] {
 export function checkEntryElements(e: EntryElements & Record<string, unknown>, item: ItemElements): FieldError[] {
   const errors: FieldError[] = [];
   for (const key of Object.keys(e)) {
-    if (['name', 'code', 'typeCode', 'legalBasis', 'subSituation', 'department'].includes(key)) {
-      errors.push(ruleError(key, 'inherited'));
+    if (INHERITED_ELEMENTS.includes(key)) errors.push(ruleError(key, 'inherited'));
+    else if (!(key in EntryElements.properties)) {
+      const t = text('rule.additionalProperties');
+      errors.push({ field: key, rule: 'additionalProperties', message: t.zh, messageEn: t.en });
     }
   }
   const handling = e.handlingType ?? item.handlingType;

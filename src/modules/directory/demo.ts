@@ -52,19 +52,37 @@ const COMMUNITIES_PER_STREET = 3;
 const COUNTY_STREETS = 4;
 
 const PLACE_NAMES = [
-  ...'和平 朝阳 江南 新华 解放 人民 建设 东风 胜利 长江 湖滨 梅园 桃源 松山 杏林 玉泉 金沙 银河 翠竹 凤凰'.split(' '),
-  ...'龙池 锦绣 文昌 光明 幸福 友谊 团结 振兴 繁荣 向阳 红星 青年 学府 书院 花园 白云 紫金 清水 双塘 石桥'.split(' '),
-  ...'柳湾 荷塘 桂苑 兰亭 竹溪 枫林 樱花 丹桂 牡丹 芙蓉 海棠 东湖 南湖 北湖 东关 西关 南门 北门 东岗 西岗'.split(' '),
-  ...'青龙 白马 金山 银山 宝塔 古楼 新港 滨江 江心 沙洲 云梦 仙林 麒麟 凤栖 鹤鸣 雁塔 鹿苑 龙华 虹桥 月湖'.split(' '),
-  ...'春江 秋浦 晓庄 晨光 碧水 清溪 云岭 松岭 梅林 茶亭 竹园 杨柳 槐树 榆林 桑园 稻香 麦田 丰收 富民 安居'.split(' '),
-  ...'康宁 永安 太平 长乐 福寿 吉祥 瑞金 嘉禾 新河 旧城 城南 城北 城东 城西 港口 高桥 板桥 汤泉 温泉 华阳'.split(' '),
+  ...'和平 朝阳 江南 新华 解放 人民 建设 东风 胜利 长江 湖滨 梅园 桃源 松山 杏林 玉泉 金沙 银河 翠竹 凤凰'.split(
+    ' ',
+  ),
+  ...'龙池 锦绣 文昌 光明 幸福 友谊 团结 振兴 繁荣 向阳 红星 青年 学府 书院 花园 白云 紫金 清水 双塘 石桥'.split(
+    ' ',
+  ),
+  ...'柳湾 荷塘 桂苑 兰亭 竹溪 枫林 樱花 丹桂 牡丹 芙蓉 海棠 东湖 南湖 北湖 东关 西关 南门 北门 东岗 西岗'.split(
+    ' ',
+  ),
+  ...'青龙 白马 金山 银山 宝塔 古楼 新港 滨江 江心 沙洲 云梦 仙林 麒麟 凤栖 鹤鸣 雁塔 鹿苑 龙华 虹桥 月湖'.split(
+    ' ',
+  ),
+  ...'春江 秋浦 晓庄 晨光 碧水 清溪 云岭 松岭 梅林 茶亭 竹园 杨柳 槐树 榆林 桑园 稻香 麦田 丰收 富民 安居'.split(
+    ' ',
+  ),
+  ...'康宁 永安 太平 长乐 福寿 吉祥 瑞金 嘉禾 新河 旧城 城南 城北 城东 城西 港口 高桥 板桥 汤泉 温泉 华阳'.split(
+    ' ',
+  ),
 ];
 const COMMUNITY_NAMES = [
-  ...'春晖 秋实 星光 明月 清风 朝霞 彩虹 阳光 绿洲 翠园 锦园 和园 馨园 逸园 颐园 乐园 怡景 丽景 华景 雅居'.split(' '),
-  ...'新村 花苑 兰苑 竹苑 梅苑 菊苑 荷苑 桂园 枫园 松园 柏园 杉园 樟园 桃园 李园 杏园 梨园 果园 茶园 菱湖'.split(' '),
+  ...'春晖 秋实 星光 明月 清风 朝霞 彩虹 阳光 绿洲 翠园 锦园 和园 馨园 逸园 颐园 乐园 怡景 丽景 华景 雅居'.split(
+    ' ',
+  ),
+  ...'新村 花苑 兰苑 竹苑 梅苑 菊苑 荷苑 桂园 枫园 松园 柏园 杉园 樟园 桃园 李园 杏园 梨园 果园 茶园 菱湖'.split(
+    ' ',
+  ),
 ];
 const VILLAGE_NAMES = [
-  ...'王庄 李庄 张家 刘家 陈湾 杨桥 黄墩 赵店 周营 吴圩 徐楼 孙集 马坊 朱湾 胡庄 郭村 何桥 高庄 林塘 罗店'.split(' '),
+  ...'王庄 李庄 张家 刘家 陈湾 杨桥 黄墩 赵店 周营 吴圩 徐楼 孙集 马坊 朱湾 胡庄 郭村 何桥 高庄 林塘 罗店'.split(
+    ' ',
+  ),
 ];
 
 /**
@@ -73,12 +91,61 @@ const VILLAGE_NAMES = [
  * starts with another department's name is a unit of it (公安局交通管理局 under 公安局).
  */
 export const DEMO_DEPARTMENTS = [
-  ...['发展和改革委员会', '教育局', '科学技术局', '工业和信息化局', '民族宗教事务局', '公安局', '公安局交通管理局'],
-  ...['公安局交通管理局车辆管理所', '公安局出入境管理支队', '民政局', '司法局', '财政局', '人力资源和社会保障局'],
-  ...['自然资源和规划局', '生态环境局', '住房和城乡建设局', '交通运输局', '水务局', '农业农村局', '林业局', '商务局'],
-  ...['文化和旅游局', '卫生健康委员会', '退役军人事务局', '应急管理局', '审计局', '市场监督管理局', '体育局', '统计局'],
-  ...['医疗保障局', '城市管理局', '人民防空办公室', '政务服务管理办公室', '公共资源交易中心', '不动产登记中心'],
-  ...['住房公积金管理中心', '档案馆', '残疾人联合会', '税务局', '气象局', '消防救援支队', '烟草专卖局', '中国人民银行'],
+  ...[
+    '发展和改革委员会',
+    '教育局',
+    '科学技术局',
+    '工业和信息化局',
+    '民族宗教事务局',
+    '公安局',
+    '公安局交通管理局',
+  ],
+  ...[
+    '公安局交通管理局车辆管理所',
+    '公安局出入境管理支队',
+    '民政局',
+    '司法局',
+    '财政局',
+    '人力资源和社会保障局',
+  ],
+  ...[
+    '自然资源和规划局',
+    '生态环境局',
+    '住房和城乡建设局',
+    '交通运输局',
+    '水务局',
+    '农业农村局',
+    '林业局',
+    '商务局',
+  ],
+  ...[
+    '文化和旅游局',
+    '卫生健康委员会',
+    '退役军人事务局',
+    '应急管理局',
+    '审计局',
+    '市场监督管理局',
+    '体育局',
+    '统计局',
+  ],
+  ...[
+    '医疗保障局',
+    '城市管理局',
+    '人民防空办公室',
+    '政务服务管理办公室',
+    '公共资源交易中心',
+    '不动产登记中心',
+  ],
+  ...[
+    '住房公积金管理中心',
+    '档案馆',
+    '残疾人联合会',
+    '税务局',
+    '气象局',
+    '消防救援支队',
+    '烟草专卖局',
+    '中国人民银行',
+  ],
 ] as const;
 
 /** Bodies whose official name does not simply follow the place name. */
@@ -88,8 +155,9 @@ const OFFICIAL_NAMES: Record<string, (place: string) => string> = {
 };
 
 const departmentParent = (name: string): string | null =>
-  DEMO_DEPARTMENTS.filter((other) => other !== name && name.startsWith(other)).sort((a, b) => b.length - a.length)[0] ??
-  null;
+  DEMO_DEPARTMENTS.filter((other) => other !== name && name.startsWith(other)).sort(
+    (a, b) => b.length - a.length,
+  )[0] ?? null;
 
 /** A generator for one part of the city, independent of how much else is generated. */
 const rngFor = (seed: number, ...keys: number[]) =>
@@ -109,7 +177,13 @@ const pad3 = (n: number) => String(n).padStart(3, '0');
 /** The regions of the demo city, parents before children. */
 export function demoRegions(scale: DemoScale, seed: number): NewRegion[] {
   const { districts, streets } = SCALES[scale];
-  const province: NewRegion = { ...PROVINCE, fullName: PROVINCE.name, level: 1, parentCode: null, path: [PROVINCE.code] };
+  const province: NewRegion = {
+    ...PROVINCE,
+    fullName: PROVINCE.name,
+    level: 1,
+    parentCode: null,
+    path: [PROVINCE.code],
+  };
   const city: NewRegion = {
     ...CITY,
     fullName: `${PROVINCE.name}${CITY.name}`,

@@ -120,7 +120,9 @@ export async function selectRegions(
       limit $4 offset $5`,
     [...params, size, (page - 1) * size],
   );
-  const total = await totalOf(rows, () => count(db, `select count(*) as n from region r where ${where}`, params));
+  const total = await totalOf(rows, () =>
+    count(db, `select count(*) as n from region r where ${where}`, params),
+  );
   return { items: rows.map(toRegion), total, page, size };
 }
 
@@ -218,7 +220,12 @@ export async function selectOrganisations(
       and ($2::text is null or exists (select 1 from region r where r.code = o.region_code and r.path @> array[$2::text]))
       and ($3::text is null or o.kind = $3)
       and ($4::text is null or o.name like $4 or o.short_name like $4)`;
-  const params = [filter.region ?? null, filter.within ?? null, filter.kind ?? null, filter.q ? containing(filter.q) : null];
+  const params = [
+    filter.region ?? null,
+    filter.within ?? null,
+    filter.kind ?? null,
+    filter.q ? containing(filter.q) : null,
+  ];
   const rows = await db.query(
     `select ${ORGANISATION_COLUMNS}, count(*) over () as total
        from organisation o where ${where}
@@ -226,7 +233,9 @@ export async function selectOrganisations(
       limit $5 offset $6`,
     [...params, size, (page - 1) * size],
   );
-  const total = await totalOf(rows, () => count(db, `select count(*) as n from organisation o where ${where}`, params));
+  const total = await totalOf(rows, () =>
+    count(db, `select count(*) as n from organisation o where ${where}`, params),
+  );
   return { items: rows.map(toOrganisation), total, page, size };
 }
 

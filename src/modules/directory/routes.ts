@@ -116,7 +116,11 @@ export async function directoryRoutes(app: App, { db, auth }: ModuleContext): Pr
               Type.Integer({ minimum: 1, maximum: 32767, description: 'Defaults to one below the parent' }),
             ),
             fullName: Type.Optional(
-              Type.String({ minLength: 1, maxLength: 300, description: 'Defaults to the parent’s full name + name' }),
+              Type.String({
+                minLength: 1,
+                maxLength: 300,
+                description: 'Defaults to the parent’s full name + name',
+              }),
             ),
           },
           { additionalProperties: false },
@@ -163,7 +167,9 @@ export async function directoryRoutes(app: App, { db, auth }: ModuleContext): Pr
       schema: {
         tags,
         summary: 'One organisation, by id or by unified social credit code',
-        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 30, description: 'Id or credit code' }) }),
+        params: Type.Object({
+          id: Type.String({ minLength: 1, maxLength: 30, description: 'Id or credit code' }),
+        }),
         response: { 200: Organisation },
       },
     },

@@ -46,7 +46,12 @@ defineMessages({
 export const regionCodeOf = (field: string, value: string): string =>
   assertIdentifier('regionCode', field, value).padEnd(12, '0');
 
-function invalidField(field: string, rule: string, key: string, params: Record<string, string | number> = {}) {
+function invalidField(
+  field: string,
+  rule: string,
+  key: string,
+  params: Record<string, string | number> = {},
+) {
   const { zh, en } = text(key, params);
   return validationError([{ field, rule, message: zh, messageEn: en }]);
 }
@@ -147,9 +152,12 @@ export async function createRegion(db: Database, input: RegionInput, actor: Acto
     if (parentCode && !parent) throw notFound(`No parent region ${parentCode}`);
     const level = input.level ?? (parent ? parent.level + 1 : undefined);
     if (level === undefined) throw invalidField('level', 'required', 'directory.level.requiredAtTop');
-    if (!(await levelExists(tx, level))) throw invalidField('level', 'exists', 'directory.level.unknown', { level });
+    if (!(await levelExists(tx, level)))
+      throw invalidField('level', 'exists', 'directory.level.unknown', { level });
     if (parent && level <= parent.level) {
-      throw invalidField('level', 'belowParent', 'directory.level.notBelowParent', { parentLevel: parent.level });
+      throw invalidField('level', 'belowParent', 'directory.level.notBelowParent', {
+        parentLevel: parent.level,
+      });
     }
     const inserted = await insertRegion(tx, {
       code,
@@ -160,7 +168,13 @@ export async function createRegion(db: Database, input: RegionInput, actor: Acto
     });
     if (!inserted) throw conflict(`Region ${code} already exists`);
     const region = (await findRegion(tx, code))!;
-    await audit(tx, { ...actor, action: 'directory.region.create', entity: 'region', entityId: code, after: region });
+    await audit(tx, {
+      ...actor,
+      action: 'directory.region.create',
+      entity: 'region',
+      entityId: code,
+      after: region,
+    });
     return region;
   });
 }
@@ -201,7 +215,9 @@ export async function createOrganisation(
     if (!organisation) {
       const holder = await findOrganisationByUscc(tx, uscc);
       throw holder
-        ? conflict(`Credit code ${uscc} is already registered to ${holder.name}`, { organisationId: holder.id })
+        ? conflict(`Credit code ${uscc} is already registered to ${holder.name}`, {
+            organisationId: holder.id,
+          })
         : conflict(`Region ${regionCode} already has an organisation named ${input.name}`);
     }
     await audit(tx, {

@@ -1,0 +1,407 @@
+/**
+ * `npm run bench`: item detail and search under concurrent load, each beside its baseline
+ * in the same run (see bench/README.md). Prints one JSON document to stdout and writes it
+ * to bench/results/latest.json; progress goes to stderr.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { loadConfig } from '../src/kernel/config.ts';
+import type { Database } from '../src/kernel/db.ts';
+import { createApp, openPlatformDatabase } from '../src/main.ts';
+import { SEARCH_SQL } from '../src/modules/catalog/index.ts';
+import { seed, type Scale } from '../src/seed/index.ts';
+import { closedLoop, httpLoad, stopLoad, type CaseResult } from './load.ts';
+
+const ROOT = new URL('..', import.meta.url);
+const HOST = '127.0.0.1';
+const WARM_UP_S = 2;
+const POOL_SIZE = 10;
+const TARGETS = { searchP95Ms: 30, searchRatio: 0.5, detailRatio: 0.75 };
+const DATABASES: Record<Scale, string> = { city: 'tongban_bench', small: 'tongban_bench_small' };
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** What people type, rotated; a region param or a place name in the text scopes results to entries there. */
+const SEARCHES: { q: string; region?: string }[] = [
+  ...[
+    '我要结婚',
+    '领证',
+    '结婚登记',
+    'jiehun',
+    'jhdj',
+    '结昏登记',
+    '開個小飯館',
+    '公积金提取',
+    '社保卡丢了',
+  ].map((q) => ({ q })),
+  ...['身份证换领', '营业执照', '食品经营许可', '出生登记', '不动产登记', '驾驶证换证', '居住证', '退休'].map(
+    (q) => ({ q }),
+  ),
+  ...['开公司', '户口迁移', '长安区结婚登记', '在临江区开饭店'].map((q) => ({ q })),
+  { q: '社保卡', region: '329900' }, // 示例市
+  { q: '结婚登记', region: '329901' }, // 长安区
+  { q: '营业执照', region: '329902001000' }, // a street of 临江区
+];
+
+interface Options {
+  durationS: number;
+  connections: number;
+  scale: Scale;
+  only: 'detail' | 'search' | undefined;
+  reseed: boolean;
+  postgres: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '16' },
+      scale: { type: 'string', default: 'city' },
+      only: { type: 'string' },
+      reseed: { type: 'boolean', default: false },
+      postgres: { type: 'string', default: `postgres://postgres@${HOST}:5432` },
+    },
+  });
+  const int = (name: string, raw: string, max: number) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new Error(`--${name} must be an integer from 1 to ${max}`);
+    return n;
+  };
+  if (values.scale !== 'city' && values.scale !== 'small') throw new Error('--scale must be city or small');
+  if (values.only !== undefined && values.only !== 'detail' && values.only !== 'search') {
+    throw new Error('--only must be detail or search');
+  }
+  return {
+    durationS: int('duration', values.duration, 600),
+    connections: int('connections', values.connections, 1000),
+    scale: values.scale,
+    only: values.only,
+    reseed: values.reseed,
+    postgres: values.postgres.replace(/\/+$/, ''),
+  };
+}
+
+/**
+ * Creates the bench database and seeds it once; a database comment marks a finished
+ * seed, so an interrupted one is resumed (the seed is idempotent) and a finished one reused.
+ */
+async function prepareDatabase(server: string, scale: Scale, reseed: boolean): Promise<string> {
+  const name = DATABASES[scale];
+  const marker = `tongban bench: seeded at ${scale} scale`;
+  const admin = new pg.Client({ connectionString: `${server}/postgres` });
+  await admin.connect();
+  let seeded = false;
+  try {
+    if (reseed) await admin.query(`drop database if exists ${name} with (force)`);
+    const { rows } = await admin.query<{ note: string | null }>(
+      `select shobj_description(oid, 'pg_database') as note from pg_database where datname = $1`,
+      [name],
+    );
+    if (!rows[0]) await admin.query(`create database ${name}`);
+    seeded = rows[0]?.note === marker;
+  } finally {
+    await admin.end();
+  }
+  const url = `${server}/${name}`;
+  if (!seeded) {
+    log(`Seeding ${name} at ${scale} scale (once; later runs reuse it) ...`);
+    const db = await openPlatformDatabase(configFor(url));
+    try {
+      await seed(db, scale, (line) => log(`  ${line}`));
+      // A production database has statistics; a freshly loaded one needs them for sane plans.
+      await db.exec('vacuum analyze');
+      await db.exec(`comment on database ${name} is '${marker}'`);
+    } finally {
+      await db.close();
+    }
+  }
+  return url;
+}
+
+const sessionSecret = randomBytes(32).toString('base64url');
+
+/** The environment both Tongban and this process use for the bench database. */
+const serverEnv = (databaseUrl: string) => ({
+  DATABASE_URL: databaseUrl,
+  HOST,
+  NODE_ENV: 'production',
+  SESSION_SECRET: sessionSecret,
+  LOG_LEVEL: 'warn',
+  DB_POOL_SIZE: String(POOL_SIZE),
+});
+const configFor = (databaseUrl: string) => loadConfig({ ...serverEnv(databaseUrl), PORT: '0' });
+
+/** ~200 published codes, half basic items and half implementation entries across the city. */
+async function sampleDetailCodes(db: Database): Promise<{ basic: string[]; implementation: string[] }> {
+  // Ordered by a hash so every run (and both servers) gets the same sample.
+  const basic = await db.query<{ code: string }>(
+    `select i.code from catalog_item i join catalog_item_version v on v.item_id = i.id and v.status = 'published'
+      order by md5(i.code) limit 100`,
+  );
+  const implementation = await db.query<{ code: string }>(
+    `select e.code from catalog_entry e
+       join catalog_entry_version ev on ev.entry_id = e.id and ev.status = 'published'
+       join catalog_item_version v on v.item_id = e.item_id and v.status = 'published'
+      order by md5(e.code) limit 100`,
+  );
+  return { basic: basic.map((r) => r.code), implementation: implementation.map((r) => r.code) };
+}
+
+interface SearchWorkload {
+  path: string;
+  q: string;
+  region: string | null;
+  total: number;
+  /** Parameters of each SEARCH_SQL statement Tongban runs for this query, in order. */
+  statements: unknown[][];
+}
+
+/**
+ * Runs every search once through an in-process Tongban app whose database records the
+ * search statements. The raw SQL baseline then replays exactly the database work of a
+ * request (analysed tsquery, region chain, fuzzy fallback) with nothing else around it.
+ */
+async function recordSearches(db: Database, databaseUrl: string): Promise<SearchWorkload[]> {
+  let recording: unknown[][] = [];
+  const recorder: Database = {
+    ...db,
+    query: (sql, params) => {
+      if (sql === SEARCH_SQL) recording.push([...(params ?? [])]);
+      return db.query(sql, params);
+    },
+  };
+  const app = await createApp({ ...configFor(databaseUrl), logLevel: 'silent' }, recorder);
+  try {
+    const workload: SearchWorkload[] = [];
+    for (const { q, region } of SEARCHES) {
+      const path = `/api/v1/catalog/search?q=${encodeURIComponent(q)}${region ? `&region=${region}` : ''}`;
+      recording = [];
+      const response = await app.inject({ method: 'GET', url: path });
+      if (response.statusCode !== 200)
+        throw new Error(`GET ${path}: ${response.statusCode} ${response.body}`);
+      if (recording.length === 0) throw new Error(`GET ${path} ran no search statement; pick another query`);
+      const total = (response.json() as { total: number }).total;
+      workload.push({ path, q, region: region ?? null, total, statements: recording });
+    }
+    return workload;
+  } finally {
+    await app.close();
+  }
+}
+
+// Child processes (servers) are ended however this process ends.
+const children = new Set<ChildProcess>();
+process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    stopLoad();
+    void stopChildren().finally(() => process.exit(130));
+  });
+}
+
+function startChild(name: string, args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    // stdout goes to our stderr so that stdout carries only the JSON result; IPC lets the baseline notice we left.
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  child.stdout!.pipe(process.stderr);
+  children.add(child);
+  child.once('exit', (code, signal) => {
+    children.delete(child);
+    if (code !== 0 && signal === null) log(`${name} exited with code ${code}`);
+  });
+  return child;
+}
+
+async function stopChildren(): Promise<void> {
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+          child.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `url` until it answers 200; fails when the server exits or after 60 s. */
+async function waitFor(url: string, child: ChildProcess, name: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${name} exited before it was ready`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${name} was not ready at ${url} within 60 s`);
+}
+
+async function startServer(name: string, args: string[], databaseUrl: string, readyPath: string) {
+  const port = await freePort();
+  const child = startChild(name, args, { ...serverEnv(databaseUrl), PORT: String(port) });
+  const origin = `http://${HOST}:${port}`;
+  await waitFor(`${origin}${readyPath}`, child, name);
+  return origin;
+}
+
+/** Every path must answer 200 before the load starts, so failures show as a clear error. */
+async function checkPaths(origin: string, paths: string[]): Promise<void> {
+  for (const path of paths) {
+    const response = await fetch(`${origin}${path}`);
+    if (response.status !== 200)
+      throw new Error(`GET ${origin}${path}: ${response.status} ${await response.text()}`);
+  }
+}
+
+async function measure(label: string, run: (durationS: number) => Promise<CaseResult>, durationS: number) {
+  log(`${label}: warm-up ${WARM_UP_S} s, then ${durationS} s`);
+  await run(WARM_UP_S);
+  const result = await run(durationS);
+  log(
+    `  ${result.reqPerSec} req/s, p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms` +
+      (result.errors || result.non2xx ? `, ${result.errors} errors, ${result.non2xx} non-2xx` : ''),
+  );
+  return result;
+}
+
+const clean = (...results: CaseResult[]) => results.every((r) => r.errors === 0 && r.non2xx === 0);
+const ratio = (a: CaseResult, b: CaseResult) =>
+  b.reqPerSec > 0 ? Math.round((a.reqPerSec / b.reqPerSec) * 1000) / 1000 : 0;
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const { durationS, connections, scale } = options;
+  const databaseUrl = await prepareDatabase(options.postgres, scale, options.reseed);
+
+  const db = await openPlatformDatabase(configFor(databaseUrl));
+  let codes: Awaited<ReturnType<typeof sampleDetailCodes>>;
+  let searches: SearchWorkload[];
+  let entries: number;
+  let postgres: string;
+  try {
+    codes = await sampleDetailCodes(db);
+    searches = await recordSearches(db, databaseUrl);
+    entries = (await db.query<{ n: number }>('select count(*)::int as n from catalog_entry'))[0]!.n;
+    postgres = (await db.query<{ version: string }>('select version()'))[0]!.version;
+  } finally {
+    await db.close();
+  }
+  // Interleaved, so consecutive requests alternate between the two kinds of code.
+  const detailCodes = codes.basic.flatMap((code, i) => [code, ...codes.implementation.slice(i, i + 1)]);
+
+  const tongban = await startServer('Tongban', ['bin/tongban.js', 'start'], databaseUrl, '/api/v1/ready');
+  const load = (origin: string, paths: string[]) => (d: number) =>
+    httpLoad({ origin, paths, connections, durationS: d });
+  const results: Record<string, unknown> = {};
+  const pass: Record<string, boolean> = {};
+
+  if (options.only !== 'search') {
+    const baseline = await startServer(
+      'baseline',
+      ['--import', 'tsx', 'bench/baseline-server.ts'],
+      databaseUrl,
+      `/item/${detailCodes[0]}`,
+    );
+    const tongbanPaths = detailCodes.map((code) => `/api/v1/catalog/items/${code}`);
+    const baselinePaths = detailCodes.map((code) => `/item/${code}`);
+    await checkPaths(tongban, tongbanPaths);
+    await checkPaths(baseline, baselinePaths);
+    const ours = await measure('detail, Tongban', load(tongban, tongbanPaths), durationS);
+    const theirs = await measure('detail, bare Fastify + pg', load(baseline, baselinePaths), durationS);
+    results.detail = { tongban: ours, baseline: theirs, ratio: ratio(ours, theirs) };
+    pass.detailRatio = clean(ours, theirs) && ratio(ours, theirs) >= TARGETS.detailRatio;
+  }
+
+  if (options.only !== 'detail') {
+    const ours = await measure(
+      'search, Tongban',
+      load(
+        tongban,
+        searches.map((s) => s.path),
+      ),
+      durationS,
+    );
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: POOL_SIZE });
+    let rawSql: CaseResult;
+    try {
+      const replay = async (i: number) => {
+        for (const params of searches[i % searches.length]!.statements) await pool.query(SEARCH_SQL, params);
+      };
+      rawSql = await measure('search, raw SQL', (d) => closedLoop(connections, d, replay), durationS);
+    } finally {
+      await pool.end();
+    }
+    results.search = { tongban: ours, rawSql, ratio: ratio(ours, rawSql) };
+    pass.searchP95 = clean(ours) && ours.p95 < TARGETS.searchP95Ms;
+    pass.searchRatio = clean(ours, rawSql) && ratio(ours, rawSql) >= TARGETS.searchRatio;
+  }
+  await stopChildren();
+
+  const cpus = os.cpus();
+  const report = {
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+      memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+      node: process.version,
+      postgres,
+    },
+    scale,
+    entries,
+    durationS,
+    connections,
+    results,
+    targets: TARGETS,
+    pass: { ...pass, all: Object.values(pass).every(Boolean) },
+    workload: {
+      detailCodes: { basic: codes.basic.length, implementation: codes.implementation.length },
+      searches: searches.map(({ q, region, total, statements }) => ({
+        q,
+        region,
+        total,
+        statements: statements.length,
+      })),
+    },
+  };
+  const json = JSON.stringify(report, null, 2);
+  mkdirSync(new URL('results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('results/latest.json', import.meta.url), `${json}\n`);
+  console.log(json);
+  if (!report.pass.all) process.exitCode = 1;
+}
+
+main().catch(async (error: unknown) => {
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  await stopChildren();
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+import { normalizeText } from './normalize.ts';
+import { segment } from './tokenizer.ts';
+import { pinyinForms } from './pinyin.ts';
+import { analyzeQuery } from './index.ts';
+analyzeQuery('x');
+const qs = Array.from({ length: 5000 }, (_, i) => `开个小饭馆要办什么证${String.fromCharCode(0x4e00 + i)}`);
+const time = (label: string, f: (q: string) => unknown) => { const t = performance.now(); for (const q of qs) f(q); console.log(label, ((performance.now() - t) / qs.length * 1000).toFixed(1), 'us'); };
+time('normalize', normalizeText);
+time('segment', segment);
+time('pinyin whole', (q) => pinyinForms(q + 'a'));
+time('analyze', (q) => analyzeQuery(q + 'b'));
