@@ -54,17 +54,26 @@ export class Auth {
     }
   }
 
-  /** A preHandler admitting callers holding any of `roles`. */
+  /**
+   * An onRequest hook for every route: a request that carries a bearer token is
+   * authenticated before anything else runs (a bad token is a 401 even on public
+   * routes); one without stays anonymous.
+   */
+  readonly authenticate = async (request: FastifyRequest): Promise<void> => {
+    const header = request.headers.authorization;
+    if (header === undefined) return;
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw unauthorized('Send Authorization: Bearer <token>');
+    request.principal = await this.verify(match[1]!);
+  };
+
+  /** A preHandler admitting authenticated callers holding any of `roles`. */
   require(...roles: Role[]) {
     return async (request: FastifyRequest): Promise<void> => {
-      const header = request.headers.authorization;
-      const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-      if (!match) throw unauthorized('Send Authorization: Bearer <token>');
-      const principal = await this.verify(match[1]!);
-      if (!principal.roles.some((r) => roles.includes(r))) {
+      if (!request.principal) throw unauthorized('Send Authorization: Bearer <token>');
+      if (!request.principal.roles.some((r) => roles.includes(r))) {
         throw forbidden(`Requires one of the roles: ${roles.join(', ')}`);
       }
-      request.principal = principal;
     };
   }
 }

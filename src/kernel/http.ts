@@ -18,6 +18,7 @@ import { AppError, type FieldError, toProblem } from './errors.ts';
 import { text } from './i18n.ts';
 import { Metrics } from './metrics.ts';
 import { Auth } from './auth.ts';
+import { registerIdempotency } from './idempotency.ts';
 
 export type App = FastifyInstance<
   Server,
@@ -128,7 +129,10 @@ export async function buildApp({ config, db, modules, logger }: BuildAppOptions)
     },
   );
 
-  const context: ModuleContext = { db, config, auth: new Auth(config.sessionSecret) };
+  const auth = new Auth(config.sessionSecret);
+  app.addHook('onRequest', auth.authenticate);
+  registerIdempotency(app, db);
+  const context: ModuleContext = { db, config, auth };
   for (const module of modules) await module.routes(app, context);
   return app;
 }

@@ -53,7 +53,7 @@ class VectorBuilder {
 export function documentVector(doc: SearchDocument): string {
   const vector = new VectorBuilder();
   addField(vector, doc.name, 'A', true);
-  for (const keyword of doc.keywords ?? []) addField(vector, keyword, 'B', true);
+  for (const keyword of doc.keywords ?? []) addField(vector, keyword, 'B', true, 'A');
   for (const text of [doc.department, doc.resultLicence, doc.typeName, doc.subSituation, ...(doc.lifeEvents ?? [])]) {
     if (text) addField(vector, text, 'C', false);
   }
@@ -63,11 +63,11 @@ export function documentVector(doc: SearchDocument): string {
   return vector.toString();
 }
 
-function addField(vector: VectorBuilder, text: string, weight: Weight, withPinyin: boolean): void {
+function addField(vector: VectorBuilder, text: string, weight: Weight, withPinyin: boolean, wholeWeight = weight): void {
   const normalized = normalizeText(text);
   const whole = normalized.replaceAll(' ', '');
   if (whole.length >= 2 && whole.length <= MAX_WHOLE_LENGTH) {
-    vector.add(whole, weight);
+    vector.add(whole, wholeWeight);
     if (withPinyin) addPinyin(vector, whole, weight);
   }
   for (const chunk of normalized.split(' ')) {

@@ -45,6 +45,7 @@ export const GOV_TERMS: readonly string[] = [
   '基本养老保险',
   '养老保险',
   '参保登记',
+  '增员',
   '失业保险金',
   '就业失业登记',
   '最低生活保障',
@@ -61,7 +62,6 @@ export const GOV_TERMS: readonly string[] = [
   '优待证',
   // housing and land
   '公积金',
-  '住房公积金',
   '不动产',
   '不动产权证书',
   '不动产登记',

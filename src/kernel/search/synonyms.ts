@@ -35,6 +35,7 @@ export const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   低保: ['最低生活保障'],
   五保: ['特困人员'],
   失业金: ['失业保险金'],
+  找工作: ['就业'],
   退休: ['养老'],
   养老金: ['养老保险', '退休'],
   老年证: ['老年人优待证'],
