@@ -20,7 +20,8 @@ const USAGE = `Usage: tongban <command>
 
 Environment: PORT, HOST, DATA_DIR, DATABASE_URL, LOG_LEVEL, SESSION_SECRET (see README).`;
 
-const formatOf = (file: string): FileFormat => (path.extname(file).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv');
+const formatOf = (file: string): FileFormat =>
+  path.extname(file).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv';
 const cliActor = { actor: `cli:${process.env.USER ?? 'operator'}` };
 
 async function main(argv: string[]): Promise<void> {
@@ -52,7 +53,11 @@ async function main(argv: string[]): Promise<void> {
       console.log(`\nTongban (通办) is running at ${running.url}`);
       console.log(`  API docs: ${running.url}/api/docs   health: ${running.url}/api/v1/health`);
       if (config.nodeEnv !== 'production') {
-        const token = await new Auth(config.sessionSecret).issue({ sub: 'dev-admin', name: '开发管理员', roles: [...ROLES] });
+        const token = await new Auth(config.sessionSecret).issue({
+          sub: 'dev-admin',
+          name: '开发管理员',
+          roles: [...ROLES],
+        });
         console.log(`  Development admin token (12 h): ${token}`);
       }
       return;
@@ -63,7 +68,8 @@ async function main(argv: string[]): Promise<void> {
       return console.log('Migrations applied.');
     }
     case 'seed': {
-      if (values.scale !== 'small' && values.scale !== 'city') throw new UsageError('--scale must be small or city');
+      if (values.scale !== 'small' && values.scale !== 'city')
+        throw new UsageError('--scale must be small or city');
       const db = await openPlatformDatabase(config);
       try {
         await seed(db, values.scale as Scale, (line) => console.log(line));
@@ -73,11 +79,14 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'catalog': {
-      if ((sub !== 'import' && sub !== 'export') || !file) throw new UsageError('catalog import|export <file>');
+      if ((sub !== 'import' && sub !== 'export') || !file)
+        throw new UsageError('catalog import|export <file>');
       const db = await openPlatformDatabase(config);
       try {
         if (sub === 'import') {
-          const report = await importCatalog(db, readFileSync(file), formatOf(file), cliActor, { publish: values.publish });
+          const report = await importCatalog(db, readFileSync(file), formatOf(file), cliActor, {
+            publish: values.publish,
+          });
           console.log(JSON.stringify({ ...report, codes: undefined }, null, 2));
           if (report.errors.length > 0) process.exitCode = 1;
         } else {
@@ -92,8 +101,14 @@ async function main(argv: string[]): Promise<void> {
     case 'token': {
       const roles = (values.role ?? []) as Role[];
       const unknown = roles.filter((r) => !ROLES.includes(r));
-      if (roles.length === 0 || unknown.length > 0) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-      console.log(await new Auth(config.sessionSecret).issue({ sub: values.sub!, name: values.name!, roles }, values.expires));
+      if (roles.length === 0 || unknown.length > 0)
+        throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+      console.log(
+        await new Auth(config.sessionSecret).issue(
+          { sub: values.sub!, name: values.name!, roles },
+          values.expires,
+        ),
+      );
       return;
     }
     default:
@@ -106,7 +121,8 @@ class UsageError extends Error {}
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);
   else if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
-  else if (error instanceof AppError) console.error(`${error.detail ?? error.message}\n${JSON.stringify(error.errors ?? [], null, 2)}`);
+  else if (error instanceof AppError)
+    console.error(`${error.detail ?? error.message}\n${JSON.stringify(error.errors ?? [], null, 2)}`);
   else console.error(error);
   process.exit(1);
 });

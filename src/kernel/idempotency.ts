@@ -39,7 +39,12 @@ export function registerIdempotency(app: FastifyInstance, db: Database): void {
       request.idempotency = { key, principal };
       return;
     }
-    const [stored] = await db.query<{ request_hash: string; status_code: number | null; response_body: string; content_type: string }>(
+    const [stored] = await db.query<{
+      request_hash: string;
+      status_code: number | null;
+      response_body: string;
+      content_type: string;
+    }>(
       'select request_hash, status_code, response_body, content_type from idempotency_key where principal = $1 and key = $2',
       [principal, key],
     );
@@ -47,7 +52,8 @@ export function registerIdempotency(app: FastifyInstance, db: Database): void {
     if (stored.request_hash !== hash) {
       throw new AppError('unprocessable', 'This Idempotency-Key was used for a different request');
     }
-    if (stored.status_code === null) throw new AppError('conflict', 'A request with this Idempotency-Key is still being processed');
+    if (stored.status_code === null)
+      throw new AppError('conflict', 'A request with this Idempotency-Key is still being processed');
     return replay(reply, stored.status_code, stored.content_type, stored.response_body);
   });
 
@@ -56,11 +62,20 @@ export function registerIdempotency(app: FastifyInstance, db: Database): void {
     if (!record) return payload;
     if (reply.statusCode >= 500) {
       // A failure is not an answer: let the client retry for real.
-      await db.query('delete from idempotency_key where principal = $1 and key = $2', [record.principal, record.key]);
+      await db.query('delete from idempotency_key where principal = $1 and key = $2', [
+        record.principal,
+        record.key,
+      ]);
     } else {
       await db.query(
         'update idempotency_key set status_code = $3, response_body = $4, content_type = $5 where principal = $1 and key = $2',
-        [record.principal, record.key, reply.statusCode, String(payload ?? ''), String(reply.getHeader('content-type') ?? '')],
+        [
+          record.principal,
+          record.key,
+          reply.statusCode,
+          String(payload ?? ''),
+          String(reply.getHeader('content-type') ?? ''),
+        ],
       );
     }
     return payload;

@@ -29,7 +29,11 @@ export async function isSeeded(db: Database): Promise<boolean> {
   return (row?.n ?? 0) > 0;
 }
 
-export async function seed(db: Database, scale: Scale, log: (line: string) => void = () => {}): Promise<void> {
+export async function seed(
+  db: Database,
+  scale: Scale,
+  log: (line: string) => void = () => {},
+): Promise<void> {
   const timed = async <T>(label: string, step: () => Promise<T>, describe: (r: T) => string): Promise<T> => {
     const started = Date.now();
     const result = await step();
@@ -40,23 +44,32 @@ export async function seed(db: Database, scale: Scale, log: (line: string) => vo
   const directory = await timed(
     'regions and organisations',
     () => seedDemoDirectory(db, { scale }),
-    (d) => `${d.districts.length} districts, ${d.streets.length} streets, ${d.communities.length} communities, ${d.organisations} bodies`,
+    (d) =>
+      `${d.districts.length} districts, ${d.streets.length} streets, ${d.communities.length} communities, ${d.organisations} bodies`,
   );
   const report = await timed(
     'catalog',
     () => importCatalog(db, readFileSync(ITEMS_CSV), 'csv', actor, { publish: true }),
-    (r) => `${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.errors.length} bad rows`,
+    (r) =>
+      `${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.errors.length} bad rows`,
   );
   for (const e of report.errors) log(`  row ${e.row} ${e.column}: ${e.messageEn}`);
   await setPopularity(db, await demoPopularity(db));
-  await timed('bundles (一件事)', () => seedBundles(db), (n) => `${n} new`);
+  await timed(
+    'bundles (一件事)',
+    () => seedBundles(db),
+    (n) => `${n} new`,
+  );
 
   const bodies = await implementingBodies(db, directory.cityCode);
   const unitCodes = [directory.cityCode, ...directory.districts, ...directory.streets];
   const units: EntryUnit[] = [];
   for (const code of unitCodes) {
     const region = await getRegion(db, code);
-    units.push({ region: { code, name: region.fullName }, bodies: bodies.filter((b) => b.regionCode === code) });
+    units.push({
+      region: { code, name: region.fullName },
+      bodies: bodies.filter((b) => b.regionCode === code),
+    });
   }
   await timed(
     'implementation entries',
@@ -65,7 +78,11 @@ export async function seed(db: Database, scale: Scale, log: (line: string) => vo
   );
   await timed(
     'residents and enterprises',
-    () => seedDemoRegistries(db, { scale, regionCodes: directory.communities.length ? directory.communities : directory.streets }),
+    () =>
+      seedDemoRegistries(db, {
+        scale,
+        regionCodes: directory.communities.length ? directory.communities : directory.streets,
+      }),
     (r) => JSON.stringify(r),
   );
 }
@@ -109,7 +126,13 @@ const BUNDLES: (Omit<BundleInput, 'itemCodes'> & { itemNames: string[] })[] = [
     lifeEvent: '出生',
     audience: 'natural_person',
     description: '出生医学证明、户口登记、医保参保、社保卡申领、预防接种证一次办。',
-    itemNames: ['出生医学证明签发', '出生登记', '城乡居民基本医疗保险参保登记', '社会保障卡申领', '预防接种证办理'],
+    itemNames: [
+      '出生医学证明签发',
+      '出生登记',
+      '城乡居民基本医疗保险参保登记',
+      '社会保障卡申领',
+      '预防接种证办理',
+    ],
   },
   {
     code: 'business-startup',

@@ -16,7 +16,14 @@ describe('tongban start', () => {
 
   it('serves the seeded platform on the embedded database and stops on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tongban-start-'));
-    const env = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'development',
+    };
     delete env.DATABASE_URL;
     child = spawn(process.execPath, ['bin/tongban.js', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -34,7 +41,8 @@ describe('tongban start', () => {
     const ready = await fetch(`${url}/api/v1/ready`);
     expect(await ready.json()).toEqual({ status: 'ready', database: 'pglite' });
     const search = await fetch(`${url}/api/v1/catalog/search?q=${encodeURIComponent('我要结婚')}`);
-    expect((await search.json()).items[0].name).toBe('内地居民结婚登记');
+    const found = (await search.json()) as { items: { name: string }[] };
+    expect(found.items[0]!.name).toBe('内地居民结婚登记');
 
     const exit = new Promise<number | null>((resolve) => child!.once('exit', resolve));
     child.kill('SIGTERM');

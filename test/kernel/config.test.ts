@@ -8,7 +8,13 @@ describe('configuration', () => {
   it('reports every bad value at once, naming the variable and the rule', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', NODE_ENV: 'prod', DATABASE_URL: 'mysql://x', DB_POOL_SIZE: '0', LOG_LEVEL: 'loud' });
+      loadConfig({
+        PORT: 'eighty',
+        NODE_ENV: 'prod',
+        DATABASE_URL: 'mysql://x',
+        DB_POOL_SIZE: '0',
+        LOG_LEVEL: 'loud',
+      });
     } catch (e) {
       error = e;
     }
@@ -31,7 +37,9 @@ describe('configuration', () => {
     const second = loadConfig({ DATA_DIR: dir });
     expect(first.sessionSecret.length).toBeGreaterThanOrEqual(32);
     expect(second.sessionSecret).toBe(first.sessionSecret);
-    expect(JSON.parse(readFileSync(path.join(dir, 'secrets.json'), 'utf8')).sessionSecret).toBe(first.sessionSecret);
+    expect(JSON.parse(readFileSync(path.join(dir, 'secrets.json'), 'utf8')).sessionSecret).toBe(
+      first.sessionSecret,
+    );
     expect(first).toMatchObject({ port: 8080, host: '0.0.0.0', databaseUrl: undefined, dataDir: dir });
   });
 });

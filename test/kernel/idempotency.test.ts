@@ -23,15 +23,19 @@ describe('Idempotency-Key', () => {
         {
           name: 'counter',
           routes(app) {
-            app.post('/api/v1/counter', { schema: { body: Type.Object({ by: Type.Integer() }) } }, async (request, reply) => {
-              if (failNext) {
-                failNext = false;
-                throw new Error('boom');
-              }
-              calls += request.body.by;
-              reply.code(201);
-              return { calls };
-            });
+            app.post(
+              '/api/v1/counter',
+              { schema: { body: Type.Object({ by: Type.Integer() }) } },
+              async (request, reply) => {
+                if (failNext) {
+                  failNext = false;
+                  throw new Error('boom');
+                }
+                calls += request.body.by;
+                reply.code(201);
+                return { calls };
+              },
+            );
           },
         },
       ],
@@ -48,7 +52,10 @@ describe('Idempotency-Key', () => {
       method: 'POST',
       url: '/api/v1/counter',
       payload: { by },
-      headers: { ...(key !== undefined && { 'idempotency-key': key }), ...(authorization && { authorization }) },
+      headers: {
+        ...(key !== undefined && { 'idempotency-key': key }),
+        ...(authorization && { authorization }),
+      },
     });
 
   it('replays the first response to a retry instead of acting twice', async () => {

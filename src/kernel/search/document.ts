@@ -52,37 +52,52 @@ class VectorBuilder {
  */
 export function documentVector(doc: SearchDocument): string {
   const vector = new VectorBuilder();
-  addField(vector, doc.name, 'A', true);
-  for (const keyword of doc.keywords ?? []) addField(vector, keyword, 'B', true, 'A');
-  for (const text of [doc.department, doc.resultLicence, doc.typeName, doc.subSituation, ...(doc.lifeEvents ?? [])]) {
-    if (text) addField(vector, text, 'C', false);
+  addField(vector, doc.name, 'A', { wholeWeight: 'A' });
+  // A keyword typed exactly as listed is as telling as the name itself.
+  for (const keyword of doc.keywords ?? []) addField(vector, keyword, 'B', { wholeWeight: 'A' });
+  for (const text of [
+    doc.department,
+    doc.resultLicence,
+    doc.typeName,
+    doc.subSituation,
+    ...(doc.lifeEvents ?? []),
+  ]) {
+    if (text) addField(vector, text, 'C');
   }
-  for (const material of doc.materials ?? []) addField(vector, material, 'D', false);
+  for (const material of doc.materials ?? []) addField(vector, material, 'D');
   for (const text of [doc.name, ...(doc.keywords ?? [])]) addGrams(vector, text);
   if (!doc.subSituation || doc.subSituation.trim() === '新设') vector.add(BASE_ITEM_LEXEME, 'C');
   return vector.toString();
 }
 
-function addField(vector: VectorBuilder, text: string, weight: Weight, withPinyin: boolean, wholeWeight = weight): void {
+/**
+ * The words of a field (every dictionary word found in it); for name-like fields also
+ * the whole text (exact match) and the pinyin of words, of runs of 2-4 words and of the whole.
+ */
+function addField(
+  vector: VectorBuilder,
+  text: string,
+  weight: Weight,
+  nameLike?: { wholeWeight: Weight },
+): void {
   const normalized = normalizeText(text);
   const whole = normalized.replaceAll(' ', '');
-  if (whole.length >= 2 && whole.length <= MAX_WHOLE_LENGTH) {
-    vector.add(whole, wholeWeight);
-    if (withPinyin) addPinyin(vector, whole, weight);
+  if (nameLike && whole.length >= 2 && whole.length <= MAX_WHOLE_LENGTH) {
+    vector.add(whole, nameLike.wholeWeight);
+    addPinyin(vector, whole, weight);
   }
   for (const chunk of normalized.split(' ')) {
     // Single Han characters are weak evidence: they enter with the grams, at weight D.
     for (const word of allWords(chunk)) {
       if (word.length > 1) vector.add(word, weight);
-      if (withPinyin && word.length > 1) addPinyin(vector, word, weight);
+      if (nameLike && word.length > 1) addPinyin(vector, word, weight);
     }
     const words = segment(chunk);
     for (const word of words) if (word.length === 1 && !isHan(word)) vector.add(word, weight);
-    if (withPinyin) {
-      for (let first = 0; first < words.length; first++) {
-        for (let last = first + 1; last < Math.min(words.length, first + MAX_PINYIN_RUN); last++) {
-          addPinyin(vector, words.slice(first, last + 1).join(''), weight);
-        }
+    if (!nameLike) continue;
+    for (let first = 0; first < words.length; first++) {
+      for (let last = first + 1; last < Math.min(words.length, first + MAX_PINYIN_RUN); last++) {
+        addPinyin(vector, words.slice(first, last + 1).join(''), weight);
       }
     }
   }

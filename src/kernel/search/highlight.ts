@@ -1,7 +1,13 @@
 import { foldText, isHan, normalizeText } from './normalize.ts';
 import { syllables } from './pinyin.ts';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
 
 /**
@@ -55,7 +61,12 @@ function charSyllables(chars: readonly string[]): string[] {
 }
 
 /** Marks Han characters whose joined pinyin equals the term or starts with it ending inside the last syllable, or whose initials equal it. */
-function markPinyin(chars: readonly string[], pinyin: readonly string[], term: string, marked: boolean[]): void {
+function markPinyin(
+  chars: readonly string[],
+  pinyin: readonly string[],
+  term: string,
+  marked: boolean[],
+): void {
   for (let start = 0; start < chars.length; start++) {
     let full = '';
     let initials = '';

@@ -13,7 +13,8 @@ export function syllables(han: string): readonly string[] {
   const chars = Array.from(han);
   let result = pinyin(han, { toneType: 'none', type: 'array', v: true });
   // pinyin-pro returns one entry per character; fall back to character by character if not.
-  if (result.length !== chars.length) result = chars.map((char) => pinyin(char, { toneType: 'none', v: true }));
+  if (result.length !== chars.length)
+    result = chars.map((char) => pinyin(char, { toneType: 'none', v: true }));
   const lowered = result.map((syllable) => syllable.toLowerCase());
   // A bounded cache: queries repeat the same words all day, and clearing is cheaper than LRU bookkeeping.
   if (cache.size >= CACHE_LIMIT) cache.clear();

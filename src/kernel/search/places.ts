@@ -52,7 +52,7 @@ export function createPlaceIndex(places: readonly PlaceMatch[]): PlaceIndex {
         wordEdges ??= new Set(segmentWithOffsets(text).flatMap((token) => [token.start, token.end]));
         return wordEdges.has(start) && wordEdges.has(end);
       };
-      for (let start = 0; start < text.length; ) {
+      for (let start = 0; start < text.length;) {
         let end = Math.min(text.length, start + longest);
         let matches: PlaceMatch[] | undefined;
         for (; end - start >= MIN_ALIAS_LENGTH; end--) {
@@ -88,7 +88,9 @@ export function mostSpecificPlace(found: readonly PlaceFound[]): PlaceMatch | un
   const codes = found.map((entry) => significantCode(entry.place.code));
   const rank = (index: number): [number, number, number] => {
     const code = codes[index] ?? '';
-    const insideAnother = codes.some((other) => other !== '' && other.length < code.length && code.startsWith(other));
+    const insideAnother = codes.some(
+      (other) => other !== '' && other.length < code.length && code.startsWith(other),
+    );
     return [insideAnother ? 1 : 0, code.length, found[index]?.start ?? 0];
   };
   let best: number | undefined;

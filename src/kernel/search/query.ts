@@ -80,7 +80,8 @@ export function analyzeQuery(q: string, places?: PlaceIndex): AnalyzedQuery {
 
   const place = mostSpecificPlace(found);
   const base = { normalized, ...(place ? { place } : {}) };
-  if (groups.length === 0) return { ...base, terms: [], tsquery: '', fuzzyTsquery: '', rankTsquery: '', empty: true };
+  if (groups.length === 0)
+    return { ...base, terms: [], tsquery: '', fuzzyTsquery: '', rankTsquery: '', empty: true };
 
   const strong = groups.filter((group) => group.strong);
   const required = strong.length > 0 ? strong : groups;
@@ -117,7 +118,7 @@ function meaningfulRuns(tokens: readonly Token[]): Token[][] {
 
 function groupsOf(run: readonly Token[], pinyinOf: PinyinOf): Group[] {
   const groups: Group[] = [];
-  for (let first = 0; first < run.length; ) {
+  for (let first = 0; first < run.length;) {
     const correction = correctTypo(run, first, pinyinOf);
     if (correction) {
       const window = run.slice(first, correction.end).map((token) => exact(token.word));
@@ -182,7 +183,9 @@ function gramOperands(runText: string): Operand[] {
 /** Meaningful words and official phrases to highlight; lone characters only when there is nothing else. */
 function highlightTerms(groups: readonly Group[]): string[] {
   const terms = unique(
-    groups.flatMap((group) => group.alternatives.flat().filter((operand) => !operand.derived)).map((o) => o.lexeme),
+    groups
+      .flatMap((group) => group.alternatives.flat().filter((operand) => !operand.derived))
+      .map((o) => o.lexeme),
   );
   const words = terms.filter((term) => term.length > 1 || !isHan(term));
   return words.length > 0 ? words : terms;
@@ -201,16 +204,27 @@ let vocabulary: Vocabulary | undefined;
 /** The official terms a mistyped query word is corrected to. */
 function correctionVocabulary(): Vocabulary {
   if (vocabulary) return vocabulary;
-  const official = [...GOV_TERMS, ...Object.values(SYNONYMS).flatMap((phrases) => phrases.flatMap((p) => p.split(' ')))];
-  const words = new Set(official.filter((word) => word.length >= MIN_CORRECTION_LENGTH && Array.from(word).every(isHan)));
+  const official = [
+    ...GOV_TERMS,
+    ...Object.values(SYNONYMS).flatMap((phrases) => phrases.flatMap((p) => p.split(' '))),
+  ];
+  const words = new Set(
+    official.filter((word) => word.length >= MIN_CORRECTION_LENGTH && Array.from(word).every(isHan)),
+  );
   const bySubstitution = new Map<string, string[]>();
   const byPinyin = new Map<string, string[]>();
-  const add = (map: Map<string, string[]>, key: string, word: string) => map.set(key, [...(map.get(key) ?? []), word]);
+  const add = (map: Map<string, string[]>, key: string, word: string) =>
+    map.set(key, [...(map.get(key) ?? []), word]);
   for (const word of words) {
     for (let i = 0; i < word.length; i++) add(bySubstitution, wildcard(word, i), word);
     add(byPinyin, pinyinForms(word)[0], word);
   }
-  vocabulary = { words, bySubstitution, byPinyin, longest: Math.max(...[...words].map((word) => word.length)) };
+  vocabulary = {
+    words,
+    bySubstitution,
+    byPinyin,
+    longest: Math.max(...[...words].map((word) => word.length)),
+  };
   return vocabulary;
 }
 
@@ -222,7 +236,11 @@ const wildcard = (word: string, at: number): string => `${word.slice(0, at)}?${w
  * characters (营业执招, cut as 营业/执/招 -> 营业执照). Windows of whole words the
  * segmenter knows are never corrected, so 离婚登记 stays itself. The longest window wins.
  */
-function correctTypo(run: readonly Token[], first: number, pinyinOf: PinyinOf): { end: number; words: string[] } | undefined {
+function correctTypo(
+  run: readonly Token[],
+  first: number,
+  pinyinOf: PinyinOf,
+): { end: number; words: string[] } | undefined {
   const { words, bySubstitution, byPinyin, longest } = correctionVocabulary();
   let best: { end: number; words: string[] } | undefined;
   let window = '';
@@ -236,7 +254,8 @@ function correctTypo(run: readonly Token[], first: number, pinyinOf: PinyinOf): 
     if (window.length > longest) break;
     if (singles.length === 0 || window.length < MIN_CORRECTION_LENGTH || words.has(window)) continue;
     const candidates = new Set(singles.flatMap((at) => bySubstitution.get(wildcard(window, at)) ?? []));
-    for (const word of byPinyin.get(pinyinOf((run[first] as Token).start, token.end) ?? '') ?? []) candidates.add(word);
+    for (const word of byPinyin.get(pinyinOf((run[first] as Token).start, token.end) ?? '') ?? [])
+      candidates.add(word);
     if (candidates.size > 0) best = { end: last + 1, words: [...candidates].slice(0, MAX_CORRECTIONS) };
   }
   return best;
@@ -249,7 +268,9 @@ function groupQuery(group: Group): string {
     group.alternatives
       .filter((operands) => operands.length > 0)
       .map((operands) =>
-        operands.length === 1 ? operandQuery(operands[0] as Operand) : `(${operands.map(operandQuery).join(' & ')})`,
+        operands.length === 1
+          ? operandQuery(operands[0] as Operand)
+          : `(${operands.map(operandQuery).join(' & ')})`,
       ),
   );
   return alternatives.length === 1 ? (alternatives[0] as string) : `(${alternatives.join(' | ')})`;

@@ -39,7 +39,8 @@ export async function searchWithFallback<Row>(
 ): Promise<{ rows: Row[]; fuzzy: boolean }> {
   if (query.empty) return { rows: [], fuzzy: false };
   const strict = await run(query.tsquery);
-  if (strict.length >= Math.min(limit, FUZZY_FALLBACK_BELOW)) return { rows: strict.slice(0, limit), fuzzy: false };
+  if (strict.length >= Math.min(limit, FUZZY_FALLBACK_BELOW))
+    return { rows: strict.slice(0, limit), fuzzy: false };
   const seen = new Set(strict.map(key));
   const broader = (await run(query.fuzzyTsquery)).filter((row) => !seen.has(key(row)));
   return { rows: [...strict, ...broader].slice(0, limit), fuzzy: true };

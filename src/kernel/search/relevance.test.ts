@@ -139,7 +139,8 @@ describe('search relevance on the reference catalog', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    await t.db.exec(`create table t (id int primary key, name text, vector tsvector, popularity int default 0);
+    await t.db
+      .exec(`create table t (id int primary key, name text, vector tsvector, popularity int default 0);
       create index t_vector on t using gin (vector);`);
     await t.db.query(
       `insert into t (id, name, vector) select n, name, vector::tsvector
@@ -205,8 +206,13 @@ describe('search relevance on the reference catalog', () => {
       if (han.length < 4) continue;
       const at = han[Math.floor(han.length / 2)] as number;
       const original = chars[at] as string;
-      const homophone = [...(byPinyin.get(pinyin(original, { toneType: 'none' })) ?? [])].find((c) => c !== original);
-      for (const [kind, typo] of [['homophone', homophone], ['other', '鑫']] as const) {
+      const homophone = [...(byPinyin.get(pinyin(original, { toneType: 'none' })) ?? [])].find(
+        (c) => c !== original,
+      );
+      for (const [kind, typo] of [
+        ['homophone', homophone],
+        ['other', '鑫'],
+      ] as const) {
         if (!typo) continue;
         const found = await search(chars.map((char, i) => (i === at ? typo : char)).join(''));
         firstFound[kind][0]! += found[0] === name ? 1 : 0;
@@ -229,7 +235,12 @@ describe('search relevance on the reference catalog', () => {
     ];
     await t.db.exec(`create table w (id int primary key, name text, vector tsvector, popularity int)`);
     for (const [i, [name, doc, popularity]] of docs.entries()) {
-      await t.db.query('insert into w values ($1, $2, $3::tsvector, $4)', [i, name, documentVector(doc), popularity]);
+      await t.db.query('insert into w values ($1, $2, $3::tsvector, $4)', [
+        i,
+        name,
+        documentVector(doc),
+        popularity,
+      ]);
     }
     const q = analyzeQuery('公积金');
     const rows = await t.db.query<{ name: string }>(
@@ -240,10 +251,12 @@ describe('search relevance on the reference catalog', () => {
   });
 
   it('builds queries that PostgreSQL parses for any input, the fuzzy one matching whatever the strict one does', async () => {
-    const han = fc.constantFrom(...Array.from(new Set(items.flatMap((item) => Array.from(item.name + item.keywords)))));
+    const han = fc.constantFrom(
+      ...Array.from(new Set(items.flatMap((item) => Array.from(item.name + item.keywords)))),
+    );
     const query = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 40 }),
-      fc.string({ unit: fc.constantFrom(...`'"\\:&|!()*<>-. 　，。？abcAB12`.split('')), maxLength: 20 }),
+      fc.string({ unit: fc.constantFrom(...`'"\\:&|!()*<>-. \u3000，。？abcAB12`.split('')), maxLength: 20 }),
       fc.array(han, { maxLength: 12 }).map((chars) => chars.join('')),
     );
     await fc.assert(
@@ -266,7 +279,13 @@ describe('search relevance on the reference catalog', () => {
     const text = fc.string({ unit: 'binary', maxLength: 30 });
     await fc.assert(
       fc.asyncProperty(text, fc.array(text, { maxLength: 3 }), text, async (name, keywords, subSituation) => {
-        const vector = documentVector({ name, keywords, materials: keywords, subSituation, department: name });
+        const vector = documentVector({
+          name,
+          keywords,
+          materials: keywords,
+          subSituation,
+          department: name,
+        });
         const [row] = await t.db.query<{ ok: boolean }>('select length($1::tsvector) >= 0 as ok', [vector]);
         expect(row?.ok).toBe(true);
       }),

@@ -67,7 +67,13 @@ export async function createBundle(db: Database, input: BundleInput, actor: Acto
        select $1, i.id, array_position($2::text[], i.code) from catalog_item i where i.code = any($2::text[])`,
       [bundleId, input.itemCodes],
     );
-    await audit(tx, { ...actor, action: 'catalog.bundle.create', entity: 'catalog_bundle', entityId: input.code, after: input });
+    await audit(tx, {
+      ...actor,
+      action: 'catalog.bundle.create',
+      entity: 'catalog_bundle',
+      entityId: input.code,
+      after: input,
+    });
   });
   return bundleDetail(db, input.code);
 }

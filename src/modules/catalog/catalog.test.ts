@@ -21,7 +21,14 @@ function newItem(overrides: Record<string, unknown> = {}) {
     onlineDepth: 'IV',
     fee: { charged: false },
     materials: [
-      { name: '居民身份证', source: 'government', form: 'either', copies: 1, required: true, tolerated: false },
+      {
+        name: '居民身份证',
+        source: 'government',
+        form: 'either',
+        copies: 1,
+        required: true,
+        tolerated: false,
+      },
       { name: '申请书', source: 'applicant', form: 'either', copies: 1, required: true, tolerated: true },
     ],
     process: [{ name: '受理' }, { name: '审查', limitDays: 3 }, { name: '决定' }],
@@ -50,7 +57,9 @@ describe('catalog', () => {
       const res = await t.app.inject({ url: '/api/v1/catalog/items?size=100' });
       expect(res.statusCode).toBe(200);
       expect(res.json().total).toBe(rows);
-      const [{ n }] = (await t.db.query<{ n: number }>('select count(*)::int as n from catalog_search')) as [{ n: number }];
+      const [{ n }] = (await t.db.query<{ n: number }>('select count(*)::int as n from catalog_search')) as [
+        { n: number },
+      ];
       expect(n).toBe(rows);
     });
 
@@ -87,9 +96,15 @@ describe('catalog', () => {
       const at = (row: number) => report.errors.filter((e: { row: number }) => e.row === row);
       expect(at(2)).toEqual([]);
       expect(at(3)).toMatchObject([{ column: 'type_code', rule: 'enum' }]);
-      expect(at(4).map((e: { column: string; rule: string }) => `${e.column}:${e.rule}`)).toEqual(['materials:material']);
+      expect(at(4).map((e: { column: string; rule: string }) => `${e.column}:${e.rule}`)).toEqual([
+        'materials:material',
+      ]);
       expect(at(4)[0].message).toMatch(/自备/);
-      expect(at(5).map((e: { column: string }) => e.column).sort()).toEqual(['audience', 'life_event', 'online_depth']);
+      expect(
+        at(5)
+          .map((e: { column: string }) => e.column)
+          .sort(),
+      ).toEqual(['audience', 'life_event', 'online_depth']);
       expect(at(6)).toEqual([]);
       const detail = await t.app.inject(`/api/v1/catalog/items/${report.codes[1]}`);
       expect(detail.json()).toMatchObject({
@@ -108,7 +123,9 @@ describe('catalog', () => {
         headers: { authorization: admin, 'content-type': 'text/csv' },
         payload: csv,
       });
-      expect(res.json().errors).toMatchObject([{ row: 2, column: 'promised_limit_days', rule: 'promisedWithinLegal' }]);
+      expect(res.json().errors).toMatchObject([
+        { row: 2, column: 'promised_limit_days', rule: 'promisedWithinLegal' },
+      ]);
     });
 
     it('refuses a file without the required columns as a whole', async () => {
@@ -140,7 +157,11 @@ describe('catalog', () => {
 
   describe('lifecycle, versions and audit', () => {
     it('requires a catalog administrator to write', async () => {
-      const anonymous = await t.app.inject({ method: 'POST', url: '/api/v1/catalog/items', payload: newItem() });
+      const anonymous = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/catalog/items',
+        payload: newItem(),
+      });
       expect(anonymous.statusCode).toBe(401);
       const citizen = await t.app.inject({
         method: 'POST',
@@ -170,7 +191,11 @@ describe('catalog', () => {
         payload: newItem({ promisedLimitDays: 30 }),
       });
       expect(limits.json().errors).toEqual([
-        expect.objectContaining({ field: 'promisedLimitDays', rule: 'promisedWithinLegal', message: expect.stringMatching(/法定/) }),
+        expect.objectContaining({
+          field: 'promisedLimitDays',
+          rule: 'promisedWithinLegal',
+          message: expect.stringMatching(/法定/),
+        }),
       ]);
     });
 
@@ -188,17 +213,27 @@ describe('catalog', () => {
 
       expect((await t.app.inject(`/api/v1/catalog/items/${code}`)).statusCode).toBe(404);
       const act = (action: string) =>
-        t.app.inject({ method: 'POST', url: `/api/v1/catalog/items/${code}/${action}`, headers: { authorization: admin } });
+        t.app.inject({
+          method: 'POST',
+          url: `/api/v1/catalog/items/${code}/${action}`,
+          headers: { authorization: admin },
+        });
       const early = await act('publish');
       expect(early.statusCode).toBe(409);
       expect(early.json()).toMatchObject({ currentStatus: 'draft', allowedActions: ['submit'] });
       expect((await act('submit')).json().status).toBe('in_review');
       expect((await act('publish')).json().status).toBe('published');
-      expect((await t.app.inject(`/api/v1/catalog/items/${code}`)).json()).toMatchObject({ name: '测试事项许可', version: 1 });
+      expect((await t.app.inject(`/api/v1/catalog/items/${code}`)).json()).toMatchObject({
+        name: '测试事项许可',
+        version: 1,
+      });
 
       // A published version cannot be edited, not even in SQL.
       await expect(
-        t.db.query(`update catalog_item_version set name = 'x' where status = 'published' and item_id = (select id from catalog_item where code = $1)`, [code]),
+        t.db.query(
+          `update catalog_item_version set name = 'x' where status = 'published' and item_id = (select id from catalog_item where code = $1)`,
+          [code],
+        ),
       ).rejects.toThrow(/immutable/);
 
       const draft = await t.app.inject({
@@ -211,17 +246,28 @@ describe('catalog', () => {
       expect((await t.app.inject(`/api/v1/catalog/items/${code}`)).json().promisedLimitDays).toBe(5);
       await act('submit');
       await act('publish');
-      expect((await t.app.inject(`/api/v1/catalog/items/${code}`)).json()).toMatchObject({ version: 2, promisedLimitDays: 3 });
+      expect((await t.app.inject(`/api/v1/catalog/items/${code}`)).json()).toMatchObject({
+        version: 2,
+        promisedLimitDays: 3,
+      });
 
-      const history = await t.app.inject({ url: `/api/v1/catalog/items/${code}/versions`, headers: { authorization: admin } });
-      expect(history.json().items.map((v: { version: number; status: string }) => `${v.version}:${v.status}`)).toEqual([
-        '1:superseded',
-        '2:published',
-      ]);
-      const v1 = await t.app.inject({ url: `/api/v1/catalog/items/${code}/versions/1`, headers: { authorization: admin } });
+      const history = await t.app.inject({
+        url: `/api/v1/catalog/items/${code}/versions`,
+        headers: { authorization: admin },
+      });
+      expect(
+        history.json().items.map((v: { version: number; status: string }) => `${v.version}:${v.status}`),
+      ).toEqual(['1:superseded', '2:published']);
+      const v1 = await t.app.inject({
+        url: `/api/v1/catalog/items/${code}/versions/1`,
+        headers: { authorization: admin },
+      });
       expect(v1.json().promisedLimitDays).toBe(5);
 
-      const trail = await t.app.inject({ url: `/api/v1/catalog/items/${code}/audit`, headers: { authorization: admin } });
+      const trail = await t.app.inject({
+        url: `/api/v1/catalog/items/${code}/audit`,
+        headers: { authorization: admin },
+      });
       const actions = trail.json().items.map((a: { action: string }) => a.action);
       expect(actions).toEqual([
         'catalog.item.create',
@@ -231,7 +277,11 @@ describe('catalog', () => {
         'catalog.item.submit',
         'catalog.item.publish',
       ]);
-      expect(trail.json().items[3]).toMatchObject({ actor: 'test-catalog_admin', before: null, after: { version: 2 } });
+      expect(trail.json().items[3]).toMatchObject({
+        actor: 'test-catalog_admin',
+        before: null,
+        after: { version: 2 },
+      });
 
       expect((await act('retire')).json().status).toBe('retired');
       expect((await t.app.inject(`/api/v1/catalog/items/${code}`)).statusCode).toBe(404);
@@ -242,7 +292,14 @@ describe('catalog', () => {
         method: 'POST',
         url: '/api/v1/catalog/items',
         headers: { authorization: admin },
-        payload: newItem({ name: '内地居民结婚登记', subSituation: '新设', typeCode: '07', handlingType: 'immediate', legalLimitDays: 0, promisedLimitDays: 0 }),
+        payload: newItem({
+          name: '内地居民结婚登记',
+          subSituation: '新设',
+          typeCode: '07',
+          handlingType: 'immediate',
+          legalLimitDays: 0,
+          promisedLimitDays: 0,
+        }),
       });
       expect(res.statusCode).toBe(409);
       expect(res.json().existingCode).toMatch(/^07/);
@@ -268,7 +325,11 @@ describe('catalog', () => {
           where v.name = '内地居民结婚登记' and e.region_code like '3299%' order by e.region_code desc limit 1`,
       );
       const detail = (await t.app.inject(`/api/v1/catalog/items/${entry!.code}`)).json();
-      expect(detail).toMatchObject({ name: '内地居民结婚登记', type: { code: '07' }, region: { code: entry!.region_code } });
+      expect(detail).toMatchObject({
+        name: '内地居民结婚登记',
+        type: { code: '07' },
+        region: { code: entry!.region_code },
+      });
       expect(entry!.code.startsWith(`${detail.basicCode}-${entry!.region_code}-000-`)).toBe(true);
 
       const diverge = await t.app.inject({
@@ -278,10 +339,12 @@ describe('catalog', () => {
         payload: { name: '结婚', typeCode: '01', phone: '025-12345' },
       });
       expect(diverge.statusCode).toBe(400);
-      expect(diverge.json().errors.map((e: { field: string; rule: string }) => `${e.field}:${e.rule}`).sort()).toEqual([
-        'name:inherited',
-        'typeCode:inherited',
-      ]);
+      expect(
+        diverge
+          .json()
+          .errors.map((e: { field: string; rule: string }) => `${e.field}:${e.rule}`)
+          .sort(),
+      ).toEqual(['name:inherited', 'typeCode:inherited']);
 
       const local = await t.app.inject({
         method: 'PUT',
@@ -291,7 +354,11 @@ describe('catalog', () => {
       });
       expect(local.json()).toMatchObject({ version: 2, status: 'draft', phone: '025-12345' });
       for (const action of ['submit', 'publish']) {
-        await t.app.inject({ method: 'POST', url: `/api/v1/catalog/entries/${entry!.code}/${action}`, headers: { authorization: admin } });
+        await t.app.inject({
+          method: 'POST',
+          url: `/api/v1/catalog/entries/${entry!.code}/${action}`,
+          headers: { authorization: admin },
+        });
       }
       expect((await t.app.inject(`/api/v1/catalog/items/${entry!.code}`)).json()).toMatchObject({
         name: '内地居民结婚登记',
@@ -332,7 +399,9 @@ describe('catalog', () => {
       expect(shared('居民身份证').items).toHaveLength(2);
       expect(shared('出生医学证明')).toMatchObject({ source: 'government' });
       expect(shared('出生医学证明').items).toHaveLength(2);
-      expect(Object.keys(bundle.formSchema.properties)).toEqual(expect.arrayContaining(['applicantName', 'idNumber', 'phone']));
+      expect(Object.keys(bundle.formSchema.properties)).toEqual(
+        expect.arrayContaining(['applicantName', 'idNumber', 'phone']),
+      );
     });
   });
 

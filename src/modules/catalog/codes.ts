@@ -8,7 +8,8 @@ import { SUB_SITUATIONS } from './model.ts';
  * `{basic code}-{12-digit region code}-000-{USCC of the implementing body}-1-00`.
  */
 export const BASIC_CODE = /^[0-9A-Z]{6,20}$/;
-export const IMPLEMENTATION_CODE = /^([0-9A-Z]{6,20})-(\d{12})-(\d{3})-([0-9A-HJ-NP-RTUW-Y]{18})-(\d)-(\d{2})$/;
+export const IMPLEMENTATION_CODE =
+  /^([0-9A-Z]{6,20})-(\d{12})-(\d{3})-([0-9A-HJ-NP-RTUW-Y]{18})-(\d)-(\d{2})$/;
 
 export function basicCode(typeCode: string, serial: number, subSituation: string | null): string {
   const situation = subSituation ? SUB_SITUATIONS.indexOf(subSituation as never) + 1 : 0;

@@ -42,13 +42,21 @@ const field = (
 
 const PERSON_FIELDS: Record<string, Field> = {
   applicantName: field('申请人姓名', 10, 'input'),
-  idNumber: field('公民身份号码', 20, 'identifier', { 'x-ui': { widget: 'identifier', order: 20, identifier: 'residentId' } }, '18位居民身份证号码'),
+  idNumber: field(
+    '公民身份号码',
+    20,
+    'identifier',
+    { 'x-ui': { widget: 'identifier', order: 20, identifier: 'residentId' } },
+    '18位居民身份证号码',
+  ),
   phone: field('手机号码', 30, 'phone', { pattern: '^1[3-9]\\d{9}$' }, '用于接收办理进度短信'),
   address: field('联系地址', 40, 'input'),
 };
 const ENTERPRISE_FIELDS: Record<string, Field> = {
   enterpriseName: field('单位名称', 10, 'input'),
-  creditCode: field('统一社会信用代码', 20, 'identifier', { 'x-ui': { widget: 'identifier', order: 20, identifier: 'uscc' } }),
+  creditCode: field('统一社会信用代码', 20, 'identifier', {
+    'x-ui': { widget: 'identifier', order: 20, identifier: 'uscc' },
+  }),
   legalRepresentative: field('法定代表人', 30, 'input'),
   contactName: field('经办人姓名', 40, 'input'),
   contactPhone: field('经办人手机号码', 50, 'phone', { pattern: '^1[3-9]\\d{9}$' }),
@@ -67,13 +75,21 @@ export function defaultForm(name: string, audience: Audience[]): FormSchema {
   if (audience.includes('legal_person')) {
     for (const [key, value] of Object.entries(ENTERPRISE_FIELDS)) {
       // With both audiences the enterprise block follows the personal one.
-      properties[key] = both ? { ...value, 'x-ui': { ...value['x-ui'], order: value['x-ui'].order + 100 } } : value;
+      properties[key] = both
+        ? { ...value, 'x-ui': { ...value['x-ui'], order: value['x-ui'].order + 100 } }
+        : value;
     }
   }
   properties.remarks = field('申请说明', 900, 'textarea', { maxLength: 2000 }, '需要说明的其他情况（选填）');
   const personRequired = ['applicantName', 'idNumber', 'phone'];
   const enterpriseRequired = ['enterpriseName', 'creditCode', 'contactName', 'contactPhone'];
-  const schema: FormSchema = { type: 'object', title: name, properties, required, additionalProperties: false };
+  const schema: FormSchema = {
+    type: 'object',
+    title: name,
+    properties,
+    required,
+    additionalProperties: false,
+  };
   if (both) {
     schema.allOf = [
       {
@@ -104,7 +120,10 @@ export interface MergedMaterial extends Material {
  * One form and one de-duplicated materials list for a bundle (一件事): a field or a
  * material that several items ask for is asked for once.
  */
-export function mergeBundle(name: string, parts: BundlePart[]): { formSchema: FormSchema; materials: MergedMaterial[] } {
+export function mergeBundle(
+  name: string,
+  parts: BundlePart[],
+): { formSchema: FormSchema; materials: MergedMaterial[] } {
   const properties: Record<string, unknown> = {};
   const required = new Set<string>();
   const allOf: unknown[] = [];

@@ -35,7 +35,10 @@ export const LIFE_EVENTS = {
   natural_person: ['出生', '入学', '就业', '婚育', '住房', '出行', '就医', '养老', '身后', '其他'],
   legal_person: ['开办', '准营', '经营', '变更', '投资建设', '注销'],
 } as const;
-export const ALL_LIFE_EVENTS: readonly string[] = [...LIFE_EVENTS.natural_person, ...LIFE_EVENTS.legal_person];
+export const ALL_LIFE_EVENTS: readonly string[] = [
+  ...LIFE_EVENTS.natural_person,
+  ...LIFE_EVENTS.legal_person,
+];
 
 const Text = (max: number, options: object = {}) => Type.String({ minLength: 1, maxLength: max, ...options });
 
@@ -48,7 +51,10 @@ export const Material = Type.Object(
     form: Type.Enum(Object.keys(MATERIAL_FORMS), { default: 'either' }),
     copies: Type.Integer({ minimum: 0, maximum: 99, default: 1 }),
     required: Type.Boolean({ default: true }),
-    tolerated: Type.Boolean({ default: false, description: '容缺: may be accepted with a promise to supply later' }),
+    tolerated: Type.Boolean({
+      default: false,
+      description: '容缺: may be accepted with a promise to supply later',
+    }),
     note: Type.Optional(Type.String({ maxLength: 500 })),
   },
   { additionalProperties: false },
@@ -75,7 +81,10 @@ export const Step = Type.Object(
 );
 export type Step = Static<typeof Step>;
 
-export const LegalBasis = Type.Object({ title: Text(500), level: Type.Optional(Type.String({ maxLength: 50 })) }, { additionalProperties: false });
+export const LegalBasis = Type.Object(
+  { title: Text(500), level: Type.Optional(Type.String({ maxLength: 50 })) },
+  { additionalProperties: false },
+);
 
 /** JSON Schema of an application form; properties may carry x-ui hints (widget, order, help). */
 export const FormSchema = Type.Object(
@@ -109,7 +118,10 @@ export const ItemElements = Type.Object(
   },
   { additionalProperties: false },
 );
-export type ItemElements = Omit<Static<typeof ItemElements>, 'audience' | 'handlingType' | 'typeCode' | 'materials'> & {
+export type ItemElements = Omit<
+  Static<typeof ItemElements>,
+  'audience' | 'handlingType' | 'typeCode' | 'materials'
+> & {
   typeCode: TypeCode;
   audience: Audience[];
   handlingType: HandlingType;
@@ -132,12 +144,20 @@ export const EntryElements = Type.Object(
   },
   {
     additionalProperties: true,
-    description: 'Local elements of an entry; an omitted element is as in the basic item. Inherited elements are refused.',
+    description:
+      'Local elements of an entry; an omitted element is as in the basic item. Inherited elements are refused.',
   },
 );
 export type EntryElements = Static<typeof EntryElements>;
 /** Elements an entry inherits and may never set (三级四同). */
-export const INHERITED_ELEMENTS: readonly string[] = ['name', 'code', 'typeCode', 'legalBasis', 'subSituation', 'department'];
+export const INHERITED_ELEMENTS: readonly string[] = [
+  'name',
+  'code',
+  'typeCode',
+  'legalBasis',
+  'subSituation',
+  'department',
+];
 
 export const VERSION_STATUSES = ['draft', 'in_review', 'published', 'superseded', 'retired'] as const;
 export type VersionStatus = (typeof VERSION_STATUSES)[number];

@@ -40,7 +40,12 @@ export class RegionCache {
     } catch (error) {
       if (error instanceof AppError && error.status < 500) {
         throw validationError([
-          { field, rule: 'knownRegion', message: `没有区划代码为${code}的地区`, messageEn: `no region has the code ${code}` },
+          {
+            field,
+            rule: 'knownRegion',
+            message: `没有区划代码为${code}的地区`,
+            messageEn: `no region has the code ${code}`,
+          },
         ]);
       }
       throw error;

@@ -35,7 +35,8 @@ export interface Entry {
   region: { code: string; name: string };
 }
 
-const iso = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : (value as string | null));
+const iso = (value: unknown): string | null =>
+  value instanceof Date ? value.toISOString() : (value as string | null);
 
 export const ITEM_VERSION_COLUMNS = `v.id, v.item_id, i.code, v.version, v.status, v.name, v.sub_situation, v.type_code,
   v.department, v.legal_basis, v.audience, v.handling_type, v.legal_limit_days, v.promised_limit_days, v.visits,
@@ -125,8 +126,14 @@ export function itemElementParams(e: ItemElements & { formSchema: FormSchema }):
   ];
 }
 
-export async function findItem(db: Queryable, code: string): Promise<{ id: number; code: string } | undefined> {
-  const [row] = await db.query<{ id: number; code: string }>('select id, code from catalog_item where code = $1', [code]);
+export async function findItem(
+  db: Queryable,
+  code: string,
+): Promise<{ id: number; code: string } | undefined> {
+  const [row] = await db.query<{ id: number; code: string }>(
+    'select id, code from catalog_item where code = $1',
+    [code],
+  );
   return row;
 }
 
@@ -174,22 +181,26 @@ export const ENTRY_VERSION_COLUMNS = `ev.id, ev.entry_id, ev.version, ev.status,
   ev.online_depth, ev.handling_type, ev.fee, ev.materials, ev.process, ev.address, ev.phone, ev.office_hours,
   ev.created_by, ev.created_at, ev.published_at`;
 
+/** An entry version; local elements left null in the row (inherited) are omitted. */
 export function toEntryVersion(r: Row): EntryVersion {
+  const local = {
+    promisedLimitDays: r.promised_limit_days,
+    visits: r.visits,
+    onlineDepth: r.online_depth,
+    handlingType: r.handling_type,
+    fee: r.fee,
+    materials: r.materials,
+    process: r.process,
+    address: r.address,
+    phone: r.phone,
+    officeHours: r.office_hours,
+  };
   return {
     id: r.id as number,
     entryId: r.entry_id as number,
     version: r.version as number,
     status: r.status as VersionStatus,
-    promisedLimitDays: r.promised_limit_days as number | null,
-    visits: r.visits as number | null,
-    onlineDepth: r.online_depth as EntryVersion['onlineDepth'],
-    handlingType: r.handling_type as EntryVersion['handlingType'],
-    fee: r.fee as EntryVersion['fee'],
-    materials: r.materials as EntryVersion['materials'],
-    process: r.process as EntryVersion['process'],
-    address: r.address as string | null,
-    phone: r.phone as string | null,
-    officeHours: r.office_hours as string | null,
+    ...(Object.fromEntries(Object.entries(local).filter(([, v]) => v !== null)) as EntryElements),
     createdBy: r.created_by as string,
     createdAt: iso(r.created_at)!,
     publishedAt: iso(r.published_at),

@@ -6,7 +6,10 @@ import { ITEM_VERSION_COLUMNS, toItemVersion, type ItemVersion } from './queries
 
 /** The catalog's read side: what the portal and other modules see of published items. */
 
-export interface ItemDetail extends Omit<ItemVersion, 'id' | 'itemId' | 'createdBy' | 'createdAt' | 'updatedAt' | 'publishedBy'> {
+export interface ItemDetail extends Omit<
+  ItemVersion,
+  'id' | 'itemId' | 'createdBy' | 'createdAt' | 'updatedAt' | 'publishedBy'
+> {
   basicCode: string;
   type: { code: string; name: string };
   implementingBody: { id: number; name: string; uscc: string } | null;
@@ -50,7 +53,11 @@ export async function itemDetail(db: Queryable, code: string): Promise<ItemDetai
     type: { code: v.typeCode, name: ITEM_TYPES[v.typeCode] },
     department: v.department,
     implementingBody: entry
-      ? { id: row.organisation_id as number, name: row.organisation_name as string, uscc: row.organisation_uscc as string }
+      ? {
+          id: row.organisation_id as number,
+          name: row.organisation_name as string,
+          uscc: row.organisation_uscc as string,
+        }
       : null,
     region: entry ? { code: row.region_code as string, name: row.region_name as string } : null,
     legalBasis: v.legalBasis,
@@ -106,7 +113,10 @@ export interface ItemSummary {
 }
 
 /** Published items (or, with a region or body, their entries there), filtered in SQL and paginated. */
-export async function listItems(db: Queryable, f: ListFilters): Promise<{ items: ItemSummary[]; total: number }> {
+export async function listItems(
+  db: Queryable,
+  f: ListFilters,
+): Promise<{ items: ItemSummary[]; total: number }> {
   const entries = f.regionCodes !== undefined || f.organisationId !== undefined;
   const params: unknown[] = [];
   const where: string[] = [];
@@ -120,7 +130,8 @@ export async function listItems(db: Queryable, f: ListFilters): Promise<{ items:
   if (f.lifeEvent) add('? = any(v.life_events)', f.lifeEvent);
   if (f.regionCodes) add('e.region_code = any(?::text[])', f.regionCodes);
   if (f.organisationId !== undefined) add('e.organisation_id = ?', f.organisationId);
-  if (f.onlineDepth) add(entries ? 'coalesce(ev.online_depth, v.online_depth) = ?' : 'v.online_depth = ?', f.onlineDepth);
+  if (f.onlineDepth)
+    add(entries ? 'coalesce(ev.online_depth, v.online_depth) = ?' : 'v.online_depth = ?', f.onlineDepth);
   params.push(f.size, (f.page - 1) * f.size);
   const limit = `limit $${params.length - 1} offset $${params.length}`;
   const filter = where.length ? `where ${where.join(' and ')}` : '';
@@ -151,7 +162,9 @@ export async function listItems(db: Queryable, f: ListFilters): Promise<{ items:
       subSituation: r.sub_situation as string | null,
       type: { code: r.type_code as string, name: ITEM_TYPES[r.type_code as TypeCode] },
       department: r.department as string,
-      implementingBody: r.organisation_id ? { id: r.organisation_id as number, name: r.organisation_name as string } : null,
+      implementingBody: r.organisation_id
+        ? { id: r.organisation_id as number, name: r.organisation_name as string }
+        : null,
       region: r.region_code ? { code: r.region_code as string, name: r.region_name as string } : null,
       audience: r.audience as string[],
       handlingType: r.handling_type as string,

@@ -17,7 +17,11 @@ const BATCH = 5000;
  * so running it again adds only what is missing. Returns how many were created and how
  * many items found no body in some unit.
  */
-export async function replicateEntries(db: Database, units: EntryUnit[], actor: Actor): Promise<{ created: number; unbound: number }> {
+export async function replicateEntries(
+  db: Database,
+  units: EntryUnit[],
+  actor: Actor,
+): Promise<{ created: number; unbound: number }> {
   const items = await db.query<{ id: number; code: string; department: string }>(
     `select i.id, i.code, v.department from catalog_item i
        join catalog_item_version v on v.item_id = i.id and v.status = 'published' order by i.code`,
@@ -42,7 +46,9 @@ export async function replicateEntries(db: Database, units: EntryUnit[], actor: 
     });
   };
   for (const unit of units) {
-    const departments = new Map(unit.bodies.filter((b) => b.kind === 'department').map((b) => [b.shortName, b]));
+    const departments = new Map(
+      unit.bodies.filter((b) => b.kind === 'department').map((b) => [b.shortName, b]),
+    );
     const streetOffice = unit.bodies.find((b) => b.kind === 'street_office');
     for (const item of items) {
       const body = departments.get(item.department) ?? streetOffice;
@@ -95,6 +101,8 @@ export async function setPopularity(db: Database, popularity: Map<string, number
       `update catalog_item i set popularity = p.value from unnest($1::text[], $2::bigint[]) as p(code, value) where i.code = p.code`,
       [codes, values],
     );
-    await tx.query(`update catalog_search s set popularity = i.popularity from catalog_item i where i.id = s.item_id`);
+    await tx.query(
+      `update catalog_search s set popularity = i.popularity from catalog_item i where i.id = s.item_id`,
+    );
   });
 }

@@ -7,16 +7,43 @@ import { analyzeQuery } from '../../kernel/search/index.ts';
 import { validationError } from '../../kernel/errors.ts';
 import { descendantCodes, getOrganisation } from '../directory/index.ts';
 import { bundleDetail, createBundle, listBundles } from './bundles.ts';
-import { AUDIENCES, EntryElements, ItemElements, LIFE_EVENTS, ONLINE_DEPTHS, TYPE_CODES, type EntryElements as EntryElementsT, type ItemElements as ItemElementsT, type VersionAction } from './model.ts';
+import {
+  AUDIENCES,
+  EntryElements,
+  ItemElements,
+  LIFE_EVENTS,
+  ONLINE_DEPTHS,
+  TYPE_CODES,
+  type EntryElements as EntryElementsT,
+  type ItemElements as ItemElementsT,
+  type VersionAction,
+} from './model.ts';
 import { RegionCache } from './places.ts';
 import { itemDetail, listItems } from './read.ts';
 import { searchCatalog, suggest } from './search.ts';
-import { createEntry, createItem, itemHistory, itemVersion, saveEntryDraft, saveItemDraft, transitionEntry, transitionItem } from './service.ts';
+import {
+  createEntry,
+  createItem,
+  itemHistory,
+  itemVersion,
+  saveEntryDraft,
+  saveItemDraft,
+  transitionEntry,
+  transitionItem,
+} from './service.ts';
 import { exportCatalog, importCatalog, type FileFormat } from './transfer.ts';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const Code = Type.String({ minLength: 6, maxLength: 100, pattern: '^[0-9A-Z-]+$', description: '基本编码 or 实施编码' });
-const RegionCode = Type.String({ pattern: '^\\d{6}(\\d{6})?$', description: 'GB/T 2260 region code, 6 or 12 digits' });
+const Code = Type.String({
+  minLength: 6,
+  maxLength: 100,
+  pattern: '^[0-9A-Z-]+$',
+  description: '基本编码 or 实施编码',
+});
+const RegionCode = Type.String({
+  pattern: '^\\d{6}(\\d{6})?$',
+  description: 'GB/T 2260 region code, 6 or 12 digits',
+});
 const Page = {
   page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
   size: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
@@ -34,7 +61,11 @@ const SearchHit = Type.Object({
   highlight: Type.String(),
 });
 
-const actorOf = (request: FastifyRequest): Actor => ({ actor: request.principal!.sub, ip: request.ip, requestId: request.id });
+const actorOf = (request: FastifyRequest): Actor => ({
+  actor: request.principal!.sub,
+  ip: request.ip,
+  requestId: request.id,
+});
 
 export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Promise<void> {
   const regions = new RegionCache(db);
@@ -42,8 +73,10 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
   const tags = ['catalog'];
   const security = [{ bearer: [] }];
 
-  app.addContentTypeParser(['text/csv', XLSX_TYPE, 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    ['text/csv', XLSX_TYPE, 'application/octet-stream'],
+    { parseAs: 'buffer' },
+    (_req, body, done) => done(null, body),
   );
 
   app.get(
@@ -51,14 +84,17 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
     {
       schema: {
         tags,
-        summary: 'Find services in everyday words (colloquial, synonyms, pinyin, typos, traditional characters, place names)',
+        summary:
+          'Find services in everyday words (colloquial, synonyms, pinyin, typos, traditional characters, place names)',
         querystring: Type.Object({
           q: Type.String({ minLength: 1, maxLength: 200 }),
           region: Type.Optional(RegionCode),
           audience: Type.Optional(Type.Enum(Object.keys(AUDIENCES))),
           limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
         }),
-        response: { 200: Type.Object({ items: Type.Array(SearchHit), total: Type.Integer(), tookMs: Type.Number() }) },
+        response: {
+          200: Type.Object({ items: Type.Array(SearchHit), total: Type.Integer(), tookMs: Type.Number() }),
+        },
       },
     },
     async (request) => {
@@ -82,7 +118,9 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
           q: Type.String({ minLength: 1, maxLength: 50 }),
           limit: Type.Integer({ minimum: 1, maximum: 20, default: 8 }),
         }),
-        response: { 200: Type.Object({ items: Type.Array(Type.Object({ code: Type.String(), name: Type.String() })) }) },
+        response: {
+          200: Type.Object({ items: Type.Array(Type.Object({ code: Type.String(), name: Type.String() })) }),
+        },
       },
     },
     async (request) => ({ items: await suggest(db, request.query.q, request.query.limit) }),
@@ -130,7 +168,8 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
     {
       schema: {
         tags,
-        summary: 'The published guide of an item (basic code) or of an implementation entry (implementation code)',
+        summary:
+          'The published guide of an item (basic code) or of an implementation entry (implementation code)',
         params: Type.Object({ code: Code }),
       },
     },
@@ -139,7 +178,10 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
 
   app.get(
     '/api/v1/catalog/items/:code/versions',
-    { ...admin, schema: { tags, security, summary: 'Every version of an item', params: Type.Object({ code: Code }) } },
+    {
+      ...admin,
+      schema: { tags, security, summary: 'Every version of an item', params: Type.Object({ code: Code }) },
+    },
     async (request) => ({ items: await itemHistory(db, request.params.code) }),
   );
 
@@ -159,7 +201,15 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
 
   app.get(
     '/api/v1/catalog/items/:code/audit',
-    { ...admin, schema: { tags, security, summary: 'Who changed the item, when, before and after', params: Type.Object({ code: Code }) } },
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Who changed the item, when, before and after',
+        params: Type.Object({ code: Code }),
+      },
+    },
     async (request) => {
       await itemHistory(db, request.params.code);
       return { items: await auditTrail(db, 'catalog_item', request.params.code) };
@@ -174,7 +224,10 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
         tags,
         security,
         summary: 'Create a basic item (version 1, draft)',
-        body: Type.Intersect([ItemElements, Type.Object({ code: Type.Optional(Type.String({ maxLength: 20 })) })]),
+        body: Type.Intersect([
+          ItemElements,
+          Type.Object({ code: Type.Optional(Type.String({ maxLength: 20 })) }),
+        ]),
       },
     },
     async (request, reply) => {
@@ -188,9 +241,16 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
     '/api/v1/catalog/items/:code/draft',
     {
       ...admin,
-      schema: { tags, security, summary: 'Save the draft (a new version when none is open)', params: Type.Object({ code: Code }), body: ItemElements },
+      schema: {
+        tags,
+        security,
+        summary: 'Save the draft (a new version when none is open)',
+        params: Type.Object({ code: Code }),
+        body: ItemElements,
+      },
     },
-    async (request) => saveItemDraft(db, request.params.code, request.body as ItemElementsT, actorOf(request)),
+    async (request) =>
+      saveItemDraft(db, request.params.code, request.body as ItemElementsT, actorOf(request)),
   );
 
   app.post(
@@ -204,7 +264,8 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
         params: Type.Object({ code: Code, action: Type.Enum(ACTIONS) }),
       },
     },
-    async (request) => transitionItem(db, request.params.code, request.params.action as VersionAction, actorOf(request)),
+    async (request) =>
+      transitionItem(db, request.params.code, request.params.action as VersionAction, actorOf(request)),
   );
 
   app.post(
@@ -216,7 +277,11 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
         security,
         summary: 'Create an implementation entry of a published item for a body and region (draft)',
         body: Type.Intersect([
-          Type.Object({ itemCode: Code, organisationId: Type.Integer({ minimum: 1 }), regionCode: RegionCode }),
+          Type.Object({
+            itemCode: Code,
+            organisationId: Type.Integer({ minimum: 1 }),
+            regionCode: RegionCode,
+          }),
           EntryElements,
         ]),
       },
@@ -231,14 +296,29 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
       const region = await regions.region(regionCode, 'regionCode');
       const body = { id: organisation.id, name: organisation.name, uscc: organisation.uscc };
       reply.code(201);
-      return createEntry(db, { itemCode, organisation: body, region: { code: region.code, name: region.fullName } }, elements, actorOf(request));
+      return createEntry(
+        db,
+        { itemCode, organisation: body, region: { code: region.code, name: region.fullName } },
+        elements,
+        actorOf(request),
+      );
     },
   );
 
   app.put(
     '/api/v1/catalog/entries/:code/draft',
-    { ...admin, schema: { tags, security, summary: "Save an entry's local elements as a draft", params: Type.Object({ code: Code }), body: EntryElements } },
-    async (request) => saveEntryDraft(db, request.params.code, request.body as EntryElementsT, actorOf(request)),
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: "Save an entry's local elements as a draft",
+        params: Type.Object({ code: Code }),
+        body: EntryElements,
+      },
+    },
+    async (request) =>
+      saveEntryDraft(db, request.params.code, request.body as EntryElementsT, actorOf(request)),
   );
 
   app.post(
@@ -252,7 +332,8 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
         params: Type.Object({ code: Code, action: Type.Enum(ACTIONS) }),
       },
     },
-    async (request) => transitionEntry(db, request.params.code, request.params.action as VersionAction, actorOf(request)),
+    async (request) =>
+      transitionEntry(db, request.params.code, request.params.action as VersionAction, actorOf(request)),
   );
 
   app.get(
@@ -336,10 +417,18 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
     async (request) => {
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) {
-        throw validationError([{ field: 'body', rule: 'required', message: '请上传CSV或XLSX文件', messageEn: 'send a CSV or XLSX file as the body' }]);
+        throw validationError([
+          {
+            field: 'body',
+            rule: 'required',
+            message: '请上传CSV或XLSX文件',
+            messageEn: 'send a CSV or XLSX file as the body',
+          },
+        ]);
       }
       const format: FileFormat =
-        (request.query.format as FileFormat | undefined) ?? (request.headers['content-type']?.startsWith(XLSX_TYPE) ? 'xlsx' : 'csv');
+        (request.query.format as FileFormat | undefined) ??
+        (request.headers['content-type']?.startsWith(XLSX_TYPE) ? 'xlsx' : 'csv');
       return importCatalog(db, body, format, actorOf(request), { publish: request.query.publish });
     },
   );

@@ -18,7 +18,8 @@ describe('catalog search', () => {
     expect(res.statusCode, res.body).toBe(200);
     return res.json() as { items: Hit[]; total: number; tookMs: number };
   };
-  const top = async (q: string, n = 1) => (await search(`q=${encodeURIComponent(q)}`)).items.slice(0, n).map((h) => h.name);
+  const top = async (q: string, n = 1) =>
+    (await search(`q=${encodeURIComponent(q)}`)).items.slice(0, n).map((h) => h.name);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -68,7 +69,9 @@ describe('catalog search', () => {
   });
 
   it('filters by region and audience, returning the nearest entry', async () => {
-    const [street] = await t.db.query<{ code: string }>(`select code from region where level = 4 order by code limit 1`);
+    const [street] = await t.db.query<{ code: string }>(
+      `select code from region where level = 4 order by code limit 1`,
+    );
     const result = await search(`q=${encodeURIComponent('结婚')}&region=${street!.code}`);
     expect(result.items[0]!.code).toContain(`-${street!.code}-000-`);
     const enterprises = await search(`q=${encodeURIComponent('登记')}&audience=legal_person&limit=50`);
@@ -97,7 +100,10 @@ describe('catalog search', () => {
     const long = await t.app.inject(`/api/v1/catalog/search?q=${'办'.repeat(201)}`);
     expect(long.statusCode).toBe(400);
     expect(long.json().errors[0]).toMatchObject({ field: 'q', rule: 'maxLength' });
-    expect((await t.app.inject('/api/v1/catalog/search')).json().errors[0]).toMatchObject({ field: 'q', rule: 'required' });
+    expect((await t.app.inject('/api/v1/catalog/search')).json().errors[0]).toMatchObject({
+      field: 'q',
+      rule: 'required',
+    });
     expect((await t.app.inject('/api/v1/catalog/search?q=x&limit=500')).statusCode).toBe(400);
     expect((await t.app.inject('/api/v1/catalog/search?q=x&region=12')).statusCode).toBe(400);
     for (const q of ["'&|!:*()<>", '\\', '的了吗', '   ']) {

@@ -93,7 +93,12 @@ export async function searchCatalog(
 ): Promise<{ items: SearchHit[]; total: number }> {
   if (analyzed.empty) return { items: [], total: 0 };
   const run = (tsquery: string) =>
-    db.query<Record<string, unknown>>(SEARCH_SQL, [tsquery, params.audience ?? null, params.limit, params.regionChain ?? null]);
+    db.query<Record<string, unknown>>(SEARCH_SQL, [
+      tsquery,
+      params.audience ?? null,
+      params.limit,
+      params.regionChain ?? null,
+    ]);
   let rows = await run(analyzed.tsquery);
   if (rows.length < MIN_STRICT_HITS && analyzed.fuzzyTsquery && analyzed.fuzzyTsquery !== analyzed.tsquery) {
     const fuzzy = await run(analyzed.fuzzyTsquery);
@@ -115,7 +120,11 @@ export async function searchCatalog(
 }
 
 /** Autocomplete: names whose name, pinyin or initials start with the input, most popular first. */
-export async function suggest(db: Queryable, q: string, limit: number): Promise<{ code: string; name: string }[]> {
+export async function suggest(
+  db: Queryable,
+  q: string,
+  limit: number,
+): Promise<{ code: string; name: string }[]> {
   const key = analyzeQuery(q).normalized.replace(/\s+/g, '');
   if (!key) return [];
   const pattern = `${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -53,27 +53,43 @@ export async function createItem(
   const e = withForm(elements);
   assertValid(checkItemElements(e));
   if (options.code !== undefined && !BASIC_CODE.test(options.code)) {
-    assertValid([{ field: 'code', rule: 'pattern', message: '基本编码应为6至20位数字或大写字母', messageEn: 'a basic code is 6 to 20 digits or capital letters' }]);
+    assertValid([
+      {
+        field: 'code',
+        rule: 'pattern',
+        message: '基本编码应为6至20位数字或大写字母',
+        messageEn: 'a basic code is 6 to 20 digits or capital letters',
+      },
+    ]);
   }
   return db.transaction(async (tx) => {
     await assertNoTwin(tx, e);
     let code = options.code;
     if (code === undefined) {
-      const [{ serial }] = (await tx.query<{ serial: number }>(`select nextval('catalog_item_code_seq') as serial`)) as [
-        { serial: number },
-      ];
+      const [{ serial }] = (await tx.query<{ serial: number }>(
+        `select nextval('catalog_item_code_seq') as serial`,
+      )) as [{ serial: number }];
       code = basicCode(e.typeCode, serial, e.subSituation);
     }
     let itemId: number;
     try {
-      const [row] = await tx.query<{ id: number }>('insert into catalog_item (code) values ($1) returning id', [code]);
+      const [row] = await tx.query<{ id: number }>(
+        'insert into catalog_item (code) values ($1) returning id',
+        [code],
+      );
       itemId = row!.id;
     } catch (error) {
       if (sqlState(error) === '23505') throw conflict(`A service item with code ${code} exists`);
       throw error;
     }
     const version = await insertItemVersion(tx, itemId, 1, e, actor.actor);
-    await audit(tx, { ...actor, action: 'catalog.item.create', entity: 'catalog_item', entityId: code, after: version });
+    await audit(tx, {
+      ...actor,
+      action: 'catalog.item.create',
+      entity: 'catalog_item',
+      entityId: code,
+      after: version,
+    });
     return version;
   });
 }
@@ -86,7 +102,10 @@ async function assertNoTwin(tx: Queryable, e: ItemElements, exceptItemId?: numbe
         and v.status in ('draft', 'in_review', 'published') and v.item_id <> $3 limit 1`,
     [e.name, e.subSituation, exceptItemId ?? 0],
   );
-  if (twins[0]) throw conflict(`Item ${twins[0].code} already has this name and situation`, { existingCode: twins[0].code });
+  if (twins[0])
+    throw conflict(`Item ${twins[0].code} already has this name and situation`, {
+      existingCode: twins[0].code,
+    });
 }
 
 function withForm(e: ItemElements): ItemElements & { formSchema: NonNullable<ItemElements['formSchema']> } {
@@ -101,12 +120,10 @@ async function insertItemVersion(
   createdBy: string,
 ): Promise<ItemVersion> {
   const columns = ['item_id', 'version', 'created_by', ...ITEM_ELEMENT_COLUMNS];
-  await tx.query(`insert into catalog_item_version (${columns.join(', ')}) values (${placeholders(columns.length)})`, [
-    itemId,
-    version,
-    createdBy,
-    ...itemElementParams(e),
-  ]);
+  await tx.query(
+    `insert into catalog_item_version (${columns.join(', ')}) values (${placeholders(columns.length)})`,
+    [itemId, version, createdBy, ...itemElementParams(e)],
+  );
   return (await findItemVersion(tx, itemId, version))!;
 }
 
@@ -133,10 +150,10 @@ async function moveVersion(
       `update ${table} set status = 'superseded', retired_at = now() where ${parent} = $1 and status = 'published'`,
       [parentId],
     );
-    await tx.query(`update ${table} set status = 'published', published_at = now(), published_by = $2 where id = $1`, [
-      versionId,
-      actor,
-    ]);
+    await tx.query(
+      `update ${table} set status = 'published', published_at = now(), published_by = $2 where id = $1`,
+      [versionId, actor],
+    );
   } else {
     await tx.query(
       `update ${table} set status = $2, updated_at = now(), retired_at = case when $2 = 'retired' then now() end where id = $1`,
@@ -145,9 +162,15 @@ async function moveVersion(
   }
 }
 
-function refuse(what: string, action: VersionAction, current: { version: number; status: VersionStatus } | undefined) {
+function refuse(
+  what: string,
+  action: VersionAction,
+  current: { version: number; status: VersionStatus } | undefined,
+) {
   return conflict(
-    current ? `Cannot ${action} version ${current.version} of ${what} in status ${current.status}` : `${what} has no version to ${action}`,
+    current
+      ? `Cannot ${action} version ${current.version} of ${what} in status ${current.status}`
+      : `${what} has no version to ${action}`,
     { currentStatus: current?.status ?? null, allowedActions: current ? allowedActions(current.status) : [] },
   );
 }
@@ -156,7 +179,12 @@ function refuse(what: string, action: VersionAction, current: { version: number;
  * Saves the open draft of an item: updates it, or starts version n+1 from these
  * elements when the item has none open. A version in review must be rejected first.
  */
-export async function saveItemDraft(db: Database, code: string, elements: ItemElements, actor: Actor): Promise<ItemVersion> {
+export async function saveItemDraft(
+  db: Database,
+  code: string,
+  elements: ItemElements,
+  actor: Actor,
+): Promise<ItemVersion> {
   const e = withForm(elements);
   assertValid(checkItemElements(e));
   return db.transaction(async (tx) => {
@@ -165,24 +193,41 @@ export async function saveItemDraft(db: Database, code: string, elements: ItemEl
     await assertNoTwin(tx, e, item.id);
     const open = await findItemVersion(tx, item.id, 'open', true);
     if (open?.status === 'in_review') {
-      throw conflict(`Version ${open.version} of ${code} is in review; reject it before editing`, { currentStatus: open.status });
+      throw conflict(`Version ${open.version} of ${code} is in review; reject it before editing`, {
+        currentStatus: open.status,
+      });
     }
     let saved: ItemVersion;
     if (open) {
       const sets = ITEM_ELEMENT_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ');
-      await tx.query(`update catalog_item_version set ${sets}, updated_at = now() where id = $1`, [open.id, ...itemElementParams(e)]);
+      await tx.query(`update catalog_item_version set ${sets}, updated_at = now() where id = $1`, [
+        open.id,
+        ...itemElementParams(e),
+      ]);
       saved = (await findItemVersion(tx, item.id, open.version))!;
     } else {
       const latest = await findItemVersion(tx, item.id, 'latest');
       saved = await insertItemVersion(tx, item.id, (latest?.version ?? 0) + 1, e, actor.actor);
     }
-    await audit(tx, { ...actor, action: 'catalog.item.draft', entity: 'catalog_item', entityId: code, before: open ?? null, after: saved });
+    await audit(tx, {
+      ...actor,
+      action: 'catalog.item.draft',
+      entity: 'catalog_item',
+      entityId: code,
+      before: open ?? null,
+      after: saved,
+    });
     return saved;
   });
 }
 
 /** Moves an item's version along its lifecycle (model.ts VERSION_LIFECYCLE). */
-export async function transitionItem(db: Database, code: string, action: VersionAction, actor: Actor): Promise<ItemVersion> {
+export async function transitionItem(
+  db: Database,
+  code: string,
+  action: VersionAction,
+  actor: Actor,
+): Promise<ItemVersion> {
   return db.transaction(async (tx) => {
     const item = await requireItem(tx, code);
     await tx.query('select id from catalog_item where id = $1 for update', [item.id]);
@@ -216,12 +261,18 @@ export async function itemHistory(db: Queryable, code: string): Promise<ItemVers
   return listItemVersions(db, item.id);
 }
 
-export async function itemVersion(db: Queryable, code: string, which: 'published' | 'open' | number): Promise<ItemVersion> {
+export async function itemVersion(
+  db: Queryable,
+  code: string,
+  which: 'published' | 'open' | number,
+): Promise<ItemVersion> {
   const item = await requireItem(db, code);
   const version = await findItemVersion(db, item.id, which);
   if (!version) {
     throw notFound(
-      typeof which === 'number' ? `Item ${code} has no version ${which}` : `Item ${code} has no ${which} version`,
+      typeof which === 'number'
+        ? `Item ${code} has no version ${which}`
+        : `Item ${code} has no ${which} version`,
     );
   }
   return version;
@@ -241,7 +292,8 @@ export async function createEntry(db: Database, scope: EntryScope, elements: Ent
   return db.transaction(async (tx) => {
     const item = await requireItem(tx, scope.itemCode);
     const published = await findItemVersion(tx, item.id, 'published');
-    if (!published) throw conflict(`Item ${scope.itemCode} is not published; entries implement published items`);
+    if (!published)
+      throw conflict(`Item ${scope.itemCode} is not published; entries implement published items`);
     assertValid(checkEntryElements(elements, published));
     const code = implementationCode(item.code, scope.region.code, scope.organisation.uscc);
     let entryId: number;
@@ -249,7 +301,15 @@ export async function createEntry(db: Database, scope: EntryScope, elements: Ent
       const [row] = await tx.query<{ id: number }>(
         `insert into catalog_entry (code, item_id, organisation_id, organisation_name, organisation_uscc, region_code, region_name)
          values ($1, $2, $3, $4, $5, $6, $7) returning id`,
-        [code, item.id, scope.organisation.id, scope.organisation.name, scope.organisation.uscc, scope.region.code, scope.region.name],
+        [
+          code,
+          item.id,
+          scope.organisation.id,
+          scope.organisation.name,
+          scope.organisation.uscc,
+          scope.region.code,
+          scope.region.name,
+        ],
       );
       entryId = row!.id;
     } catch (error) {
@@ -257,12 +317,24 @@ export async function createEntry(db: Database, scope: EntryScope, elements: Ent
       throw error;
     }
     const version = await insertEntryVersion(tx, entryId, 1, elements, actor.actor);
-    await audit(tx, { ...actor, action: 'catalog.entry.create', entity: 'catalog_entry', entityId: code, after: version });
+    await audit(tx, {
+      ...actor,
+      action: 'catalog.entry.create',
+      entity: 'catalog_entry',
+      entityId: code,
+      after: version,
+    });
     return { code, version };
   });
 }
 
-async function insertEntryVersion(tx: Queryable, entryId: number, version: number, e: EntryElements, createdBy: string) {
+async function insertEntryVersion(
+  tx: Queryable,
+  entryId: number,
+  version: number,
+  e: EntryElements,
+  createdBy: string,
+) {
   const columns = ['entry_id', 'version', 'created_by', ...ENTRY_ELEMENT_COLUMNS];
   await tx.query(
     `insert into catalog_entry_version (${columns.join(', ')}) values (${placeholders(columns.length)})`,
@@ -277,7 +349,12 @@ async function requireEntry(db: Queryable, code: string): Promise<Entry> {
   return entry;
 }
 
-export async function saveEntryDraft(db: Database, code: string, elements: EntryElements, actor: Actor): Promise<EntryVersion> {
+export async function saveEntryDraft(
+  db: Database,
+  code: string,
+  elements: EntryElements,
+  actor: Actor,
+): Promise<EntryVersion> {
   return db.transaction(async (tx) => {
     const entry = await requireEntry(tx, code);
     const item = await findItemVersion(tx, entry.itemId, 'published');
@@ -286,23 +363,40 @@ export async function saveEntryDraft(db: Database, code: string, elements: Entry
     await tx.query('select id from catalog_entry where id = $1 for update', [entry.id]);
     const open = await findEntryVersion(tx, entry.id, 'open', true);
     if (open?.status === 'in_review') {
-      throw conflict(`Version ${open.version} of ${code} is in review; reject it before editing`, { currentStatus: open.status });
+      throw conflict(`Version ${open.version} of ${code} is in review; reject it before editing`, {
+        currentStatus: open.status,
+      });
     }
     let saved: EntryVersion;
     if (open) {
       const sets = ENTRY_ELEMENT_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ');
-      await tx.query(`update catalog_entry_version set ${sets}, updated_at = now() where id = $1`, [open.id, ...entryElementParams(elements)]);
+      await tx.query(`update catalog_entry_version set ${sets}, updated_at = now() where id = $1`, [
+        open.id,
+        ...entryElementParams(elements),
+      ]);
       saved = (await findEntryVersion(tx, entry.id, 'open'))!;
     } else {
       const latest = await findEntryVersion(tx, entry.id, 'latest');
       saved = await insertEntryVersion(tx, entry.id, (latest?.version ?? 0) + 1, elements, actor.actor);
     }
-    await audit(tx, { ...actor, action: 'catalog.entry.draft', entity: 'catalog_entry', entityId: code, before: open ?? null, after: saved });
+    await audit(tx, {
+      ...actor,
+      action: 'catalog.entry.draft',
+      entity: 'catalog_entry',
+      entityId: code,
+      before: open ?? null,
+      after: saved,
+    });
     return saved;
   });
 }
 
-export async function transitionEntry(db: Database, code: string, action: VersionAction, actor: Actor): Promise<EntryVersion> {
+export async function transitionEntry(
+  db: Database,
+  code: string,
+  action: VersionAction,
+  actor: Actor,
+): Promise<EntryVersion> {
   return db.transaction(async (tx) => {
     const entry = await requireEntry(tx, code);
     await tx.query('select id from catalog_entry where id = $1 for update', [entry.id]);

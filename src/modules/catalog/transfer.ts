@@ -52,7 +52,14 @@ export const COLUMNS = [
   'keywords',
 ] as const;
 type Column = (typeof COLUMNS)[number];
-const REQUIRED_COLUMNS: Column[] = ['name', 'type_code', 'department', 'audience', 'handling_type', 'online_depth'];
+const REQUIRED_COLUMNS: Column[] = [
+  'name',
+  'type_code',
+  'department',
+  'audience',
+  'handling_type',
+  'online_depth',
+];
 
 /** Which column an element comes from, to report semantic errors against the file. */
 const COLUMN_OF: Record<string, Column> = {
@@ -77,14 +84,26 @@ const COLUMN_OF: Record<string, Column> = {
 defineMessages({
   'import.required': { zh: '必填', en: 'is required' },
   'import.length': { zh: '长度应为{min}至{max}个字符', en: 'must be {min} to {max} characters' },
-  'import.oneOf': { zh: '取值应为以下之一：{values}（实际为“{value}”）', en: 'must be one of: {values} (got "{value}")' },
-  'import.integer': { zh: '应为{min}至{max}之间的整数（实际为“{value}”）', en: 'must be a whole number from {min} to {max} (got "{value}")' },
-  'import.typeName': { zh: '事项类型名称与编码{code}（{name}）不符', en: 'the type name does not match type code {code} ({name})' },
+  'import.oneOf': {
+    zh: '取值应为以下之一：{values}（实际为“{value}”）',
+    en: 'must be one of: {values} (got "{value}")',
+  },
+  'import.integer': {
+    zh: '应为{min}至{max}之间的整数（实际为“{value}”）',
+    en: 'must be a whole number from {min} to {max} (got "{value}")',
+  },
+  'import.typeName': {
+    zh: '事项类型名称与编码{code}（{name}）不符',
+    en: 'the type name does not match type code {code} ({name})',
+  },
   'import.material': {
     zh: '材料“{value}”应写成“名称[自备]”或“名称[可共享]”，可加“容缺”',
     en: 'material "{value}" must read "name[自备]" or "name[可共享]", optionally with 容缺',
   },
-  'import.code': { zh: '基本编码应为6至20位数字或大写字母', en: 'a basic code is 6 to 20 digits or capital letters' },
+  'import.code': {
+    zh: '基本编码应为6至20位数字或大写字母',
+    en: 'a basic code is 6 to 20 digits or capital letters',
+  },
   'import.conflict': { zh: '与现有事项冲突：{reason}', en: 'conflicts with an existing item: {reason}' },
   'import.columns': { zh: '缺少必需的列：{columns}', en: 'required columns are missing: {columns}' },
   'import.file': { zh: '文件无法解析：{reason}', en: 'the file cannot be read: {reason}' },
@@ -108,10 +127,16 @@ export interface ImportReport {
 export type FileFormat = 'csv' | 'xlsx';
 
 /** Reads a CSV or XLSX file into records keyed by column name, with their 1-based row number. */
-export async function readRecords(data: Buffer, format: FileFormat): Promise<{ row: number; record: Record<string, string> }[]> {
+export async function readRecords(
+  data: Buffer,
+  format: FileFormat,
+): Promise<{ row: number; record: Record<string, string> }[]> {
   let table: string[][];
   try {
-    table = format === 'csv' ? parse(data, { bom: true, relax_column_count: true, skip_empty_lines: true }) : await readXlsx(data);
+    table =
+      format === 'csv'
+        ? parse(data, { bom: true, relax_column_count: true, skip_empty_lines: true })
+        : await readXlsx(data);
   } catch (error) {
     throw fileError(String((error as Error).message).slice(0, 200));
   }
@@ -167,14 +192,21 @@ const split = (value: string, separators = /[;；]/) =>
 const ROMAN: Record<string, string> = { Ⅰ: 'I', Ⅱ: 'II', Ⅲ: 'III', Ⅳ: 'IV' };
 
 /** Turns one record into item elements, or the list of what is wrong with it. */
-export function recordToElements(record: Record<string, string>, row: number): { elements?: ItemElements; code?: string; errors: RowError[] } {
+export function recordToElements(
+  record: Record<string, string>,
+  row: number,
+): { elements?: ItemElements; code?: string; errors: RowError[] } {
   const errors: RowError[] = [];
   const fail = (column: Column, rule: string, key: string, params: Record<string, string | number> = {}) => {
     const t = text(key, params);
     errors.push({ row, column, field: column, rule, message: t.zh, messageEn: t.en });
   };
   const get = (c: Column) => record[c] ?? '';
-  const oneOf = <T extends string>(column: Column, value: string, allowed: Record<string, T>): T | undefined => {
+  const oneOf = <T extends string>(
+    column: Column,
+    value: string,
+    allowed: Record<string, T>,
+  ): T | undefined => {
     if (value in allowed) return allowed[value];
     fail(column, 'enum', 'import.oneOf', { values: Object.keys(allowed).join('、'), value });
     return undefined;
@@ -194,28 +226,42 @@ export function recordToElements(record: Record<string, string>, row: number): {
   if (code !== undefined && !BASIC_CODE.test(code)) fail('code', 'pattern', 'import.code');
   const name = get('name');
   if (!name) fail('name', 'required', 'import.required');
-  else if (name.length < 2 || name.length > 100) fail('name', 'length', 'import.length', { min: 2, max: 100 });
+  else if (name.length < 2 || name.length > 100)
+    fail('name', 'length', 'import.length', { min: 2, max: 100 });
   const situationRaw = get('sub_situation');
   const subSituation = situationRaw
     ? oneOf('sub_situation', situationRaw, Object.fromEntries(SUB_SITUATIONS.map((s) => [s, s])))
     : null;
-  const typeCode = oneOf('type_code', get('type_code'), Object.fromEntries(TYPE_CODES.map((c) => [c, c])) as Record<string, TypeCode>);
+  const typeCode = oneOf(
+    'type_code',
+    get('type_code'),
+    Object.fromEntries(TYPE_CODES.map((c) => [c, c])) as Record<string, TypeCode>,
+  );
   const typeName = get('type_name');
   if (typeCode && typeName && typeName !== ITEM_TYPES[typeCode]) {
     fail('type_name', 'typeName', 'import.typeName', { code: typeCode, name: ITEM_TYPES[typeCode] });
   }
   const department = get('department');
   if (!department) fail('department', 'required', 'import.required');
-  const audienceByLabel = Object.fromEntries(Object.entries(AUDIENCES).map(([k, v]) => [v, k])) as Record<string, Audience>;
+  const audienceByLabel = Object.fromEntries(Object.entries(AUDIENCES).map(([k, v]) => [v, k])) as Record<
+    string,
+    Audience
+  >;
   const audience = split(get('audience'), /[,，、;；]/).map((a) => oneOf('audience', a, audienceByLabel));
   if (audience.length === 0) fail('audience', 'required', 'import.required');
-  const handlingByLabel = Object.fromEntries(Object.entries(HANDLING_TYPES).map(([k, v]) => [v, k])) as Record<string, HandlingType>;
+  const handlingByLabel = Object.fromEntries(
+    Object.entries(HANDLING_TYPES).map(([k, v]) => [v, k]),
+  ) as Record<string, HandlingType>;
   const handlingType = oneOf('handling_type', get('handling_type'), handlingByLabel);
   const legalLimitDays = integer('legal_limit_days', 0, 3650, 0);
   const promisedLimitDays = integer('promised_limit_days', 0, 3650, 0);
   const visits = integer('visits', 0, 9, 1);
   const depthRaw = get('online_depth').toUpperCase();
-  const onlineDepth = oneOf('online_depth', ROMAN[depthRaw] ?? depthRaw, Object.fromEntries(ONLINE_DEPTHS.map((d) => [d, d])));
+  const onlineDepth = oneOf(
+    'online_depth',
+    ROMAN[depthRaw] ?? depthRaw,
+    Object.fromEntries(ONLINE_DEPTHS.map((d) => [d, d])),
+  );
   const feeRaw = get('fee');
   const fee = !feeRaw || feeRaw === '不收费' ? { charged: false } : { charged: true, standard: feeRaw };
   const materials: Material[] = [];
@@ -227,13 +273,22 @@ export function recordToElements(record: Record<string, string>, row: number): {
       fail('materials', 'material', 'import.material', { value: part });
       continue;
     }
-    materials.push({ name: match[1]!.trim(), source, form: 'either', copies: 1, required: true, tolerated: tags.includes('容缺') });
+    materials.push({
+      name: match[1]!.trim(),
+      source,
+      form: 'either',
+      copies: 1,
+      required: true,
+      tolerated: tags.includes('容缺'),
+    });
   }
   const lifeEvents = split(get('life_event'), /[,，、;；]/);
   for (const event of lifeEvents) {
-    if (!ALL_LIFE_EVENTS.includes(event)) fail('life_event', 'enum', 'import.oneOf', { values: ALL_LIFE_EVENTS.join('、'), value: event });
+    if (!ALL_LIFE_EVENTS.includes(event))
+      fail('life_event', 'enum', 'import.oneOf', { values: ALL_LIFE_EVENTS.join('、'), value: event });
   }
-  if (errors.length > 0 || !typeCode || !handlingType || !onlineDepth || audience.some((a) => !a)) return { errors };
+  if (errors.length > 0 || !typeCode || !handlingType || !onlineDepth || audience.some((a) => !a))
+    return { errors };
   const elements: ItemElements = {
     name,
     subSituation: subSituation ?? null,
@@ -294,7 +349,14 @@ export async function importCatalog(
   options: { publish: boolean } = { publish: true },
 ): Promise<ImportReport> {
   const records = await readRecords(data, format);
-  const report: ImportReport = { rows: records.length, created: 0, updated: 0, unchanged: 0, errors: [], codes: [] };
+  const report: ImportReport = {
+    rows: records.length,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    errors: [],
+    codes: [],
+  };
   for (const { row, record } of records) {
     const parsed = recordToElements(record, row);
     if (!parsed.elements) {
@@ -307,7 +369,9 @@ export async function importCatalog(
         report.unchanged++;
         continue;
       }
-      const elements = existing ? { ...existing, ...parsed.elements, formSchema: existing.formSchema } : parsed.elements;
+      const elements = existing
+        ? { ...existing, ...parsed.elements, formSchema: existing.formSchema }
+        : parsed.elements;
       const saved = existing
         ? await saveItemDraft(db, existing.code, elements, actor)
         : await createItem(db, elements, actor, parsed.code !== undefined ? { code: parsed.code } : {});
@@ -319,9 +383,17 @@ export async function importCatalog(
       const fieldErrors = error.errors ?? [];
       if (fieldErrors.length === 0) {
         const t = text('import.conflict', { reason: error.detail ?? error.message });
-        report.errors.push({ row, column: 'name', field: 'name', rule: error.code, message: t.zh, messageEn: t.en });
+        report.errors.push({
+          row,
+          column: 'name',
+          field: 'name',
+          rule: error.code,
+          message: t.zh,
+          messageEn: t.en,
+        });
       }
-      for (const e of fieldErrors) report.errors.push({ ...e, row, column: COLUMN_OF[e.field.split(/[.[]/)[0]!] ?? 'name' });
+      for (const e of fieldErrors)
+        report.errors.push({ ...e, row, column: COLUMN_OF[e.field.split(/[.[]/)[0]!] ?? 'name' });
     }
   }
   return report;
@@ -371,7 +443,8 @@ function elementsToRecord(v: ItemVersion): Record<Column, string | number> {
 /** Exports every published basic item, ordered by code. */
 export async function exportCatalog(db: Database, format: FileFormat): Promise<Buffer> {
   const records = (await listPublishedItemVersions(db)).map(elementsToRecord);
-  if (format === 'csv') return Buffer.from(stringify(records, { header: true, columns: [...COLUMNS], bom: true }));
+  if (format === 'csv')
+    return Buffer.from(stringify(records, { header: true, columns: [...COLUMNS], bom: true }));
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet('事项目录');
   sheet.columns = COLUMNS.map((c) => ({ header: c, key: c, width: c === 'materials' ? 60 : 16 }));

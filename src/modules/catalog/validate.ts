@@ -8,7 +8,10 @@ defineMessages({
     zh: '承诺办结时限不能超过法定办结时限（{legal}个工作日）',
     en: 'the promised limit may not exceed the legal limit ({legal} working days)',
   },
-  'catalog.rule.immediateNoLimit': { zh: '即办件的承诺时限应为0', en: 'an on-the-spot item (即办件) has a promised limit of 0' },
+  'catalog.rule.immediateNoLimit': {
+    zh: '即办件的承诺时限应为0',
+    en: 'an on-the-spot item (即办件) has a promised limit of 0',
+  },
   'catalog.rule.promisedLimitRequired': {
     zh: '承诺件须填写大于0的承诺办结时限',
     en: 'an item handled within a promised time (承诺件) needs a promised limit above 0',
@@ -16,14 +19,21 @@ defineMessages({
   'catalog.rule.lifeEvent': { zh: '未知的生命周期事件：{value}', en: 'unknown life event: {value}' },
   'catalog.rule.duplicateMaterial': { zh: '材料名称重复：{value}', en: 'duplicate material: {value}' },
   'catalog.rule.feeStandard': { zh: '收费事项须填写收费标准', en: 'a charged item needs its fee standard' },
-  'catalog.rule.jsonSchema': { zh: '表单不是有效的JSON Schema：{reason}', en: 'the form is not a valid JSON Schema: {reason}' },
+  'catalog.rule.jsonSchema': {
+    zh: '表单不是有效的JSON Schema：{reason}',
+    en: 'the form is not a valid JSON Schema: {reason}',
+  },
   'catalog.rule.inherited': {
     zh: '该要素继承自基本目录，实施清单不能修改（三级四同）',
     en: 'inherited from the basic item; an implementation entry cannot change it (三级四同)',
   },
 });
 
-export function ruleError(field: string, rule: string, params: Record<string, string | number> = {}): FieldError {
+export function ruleError(
+  field: string,
+  rule: string,
+  params: Record<string, string | number> = {},
+): FieldError {
   const t = text(`catalog.rule.${rule}`, params);
   return { field, rule, message: t.zh, messageEn: t.en };
 }
@@ -45,7 +55,10 @@ export function checkItemElements(e: ItemElements): FieldError[] {
 }
 
 /** Local elements of an entry against the basic item they refine. */
-export function checkEntryElements(e: EntryElements & Record<string, unknown>, item: ItemElements): FieldError[] {
+export function checkEntryElements(
+  e: EntryElements & Record<string, unknown>,
+  item: ItemElements,
+): FieldError[] {
   const errors: FieldError[] = [];
   for (const key of Object.keys(e)) {
     if (INHERITED_ELEMENTS.includes(key)) errors.push(ruleError(key, 'inherited'));
@@ -63,8 +76,10 @@ export function checkEntryElements(e: EntryElements & Record<string, unknown>, i
 
 function checkLimits(handling: string, legal: number, promised: number): FieldError[] {
   if (handling === 'immediate' && promised !== 0) return [ruleError('promisedLimitDays', 'immediateNoLimit')];
-  if (handling === 'promised' && promised < 1) return [ruleError('promisedLimitDays', 'promisedLimitRequired')];
-  if (legal > 0 && promised > legal) return [ruleError('promisedLimitDays', 'promisedWithinLegal', { legal })];
+  if (handling === 'promised' && promised < 1)
+    return [ruleError('promisedLimitDays', 'promisedLimitRequired')];
+  if (legal > 0 && promised > legal)
+    return [ruleError('promisedLimitDays', 'promisedWithinLegal', { legal })];
   return [];
 }
 
