@@ -15,16 +15,20 @@ export interface CaseResult {
   non2xx: number;
 }
 
+/** The raw outcome of one timed run; a case merges the runs of its rounds. */
+export interface Sample {
+  latenciesMs: number[];
+  elapsedS: number;
+  errors: number;
+  non2xx: number;
+}
+
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-/** Exact nearest-rank percentiles: a run holds at most a few hundred thousand samples. */
-export function summarize(
-  latenciesMs: number[],
-  elapsedS: number,
-  errors: number,
-  non2xx: number,
-): CaseResult {
-  const sorted = Float64Array.from(latenciesMs).sort();
+/** Exact nearest-rank percentiles: a case holds at most a few hundred thousand samples. */
+export function summarize(samples: Sample[]): CaseResult {
+  const sorted = Float64Array.from(samples.flatMap((s) => s.latenciesMs)).sort();
+  const elapsedS = samples.reduce((sum, s) => sum + s.elapsedS, 0);
   const at = (p: number) =>
     sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]! : 0;
   return {
@@ -33,8 +37,8 @@ export function summarize(
     p95: round(at(0.95)),
     p99: round(at(0.99)),
     requests: sorted.length,
-    errors,
-    non2xx,
+    errors: samples.reduce((sum, s) => sum + s.errors, 0),
+    non2xx: samples.reduce((sum, s) => sum + s.non2xx, 0),
   };
 }
 
@@ -56,7 +60,7 @@ export const stopLoad = () => stopCurrent?.();
  * Drives an HTTP server with autocannon. Latency comes from every response (autocannon's
  * own summary has no p95), so the percentiles include any non-2xx responses too.
  */
-export function httpLoad({ origin, paths, connections, durationS }: HttpLoad): Promise<CaseResult> {
+export function httpLoad({ origin, paths, connections, durationS }: HttpLoad): Promise<Sample> {
   let next = 0;
   const latencies: number[] = [];
   let non2xx = 0;
@@ -74,7 +78,12 @@ export function httpLoad({ origin, paths, connections, durationS }: HttpLoad): P
       (error, result) => {
         stopCurrent = undefined;
         if (error) return reject(error);
-        resolve(summarize(latencies, result.duration, result.errors + result.timeouts, non2xx));
+        resolve({
+          latenciesMs: latencies,
+          elapsedS: result.duration,
+          errors: result.errors + result.timeouts,
+          non2xx,
+        });
       },
     );
     stopCurrent = () => instance.stop();
@@ -89,7 +98,11 @@ export function httpLoad({ origin, paths, connections, durationS }: HttpLoad): P
  * Runs `task` from `concurrency` loops at once for `durationS` seconds, timing each call:
  * the same closed-loop load autocannon puts on a server, minus HTTP.
  */
-export async function closedLoop(concurrency: number, durationS: number, task: (i: number) => Promise<void>) {
+export async function closedLoop(
+  concurrency: number,
+  durationS: number,
+  task: (i: number) => Promise<void>,
+): Promise<Sample> {
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
@@ -110,5 +123,5 @@ export async function closedLoop(concurrency: number, durationS: number, task: (
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
   stopCurrent = undefined;
-  return summarize(latencies, (performance.now() - started) / 1000, errors, 0);
+  return { latenciesMs: latencies, elapsedS: (performance.now() - started) / 1000, errors, non2xx: 0 };
 }

@@ -15,7 +15,7 @@ import type { Database } from '../src/kernel/db.ts';
 import { createApp, openPlatformDatabase } from '../src/main.ts';
 import { SEARCH_SQL } from '../src/modules/catalog/index.ts';
 import { seed, type Scale } from '../src/seed/index.ts';
-import { closedLoop, httpLoad, stopLoad, type CaseResult } from './load.ts';
+import { closedLoop, httpLoad, stopLoad, summarize, type CaseResult, type Sample } from './load.ts';
 
 const ROOT = new URL('..', import.meta.url);
 const HOST = '127.0.0.1';
@@ -25,62 +25,76 @@ const TARGETS = { searchP95Ms: 30, searchRatio: 0.5, detailRatio: 0.75 };
 const DATABASES: Record<Scale, string> = { city: 'tongban_bench', small: 'tongban_bench_small' };
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** What people type, rotated; a region param or a place name in the text scopes results to entries there. */
+/** What people type (colloquial, pinyin, initials, a typo, traditional characters), rotated. */
 const SEARCHES: { q: string; region?: string }[] = [
-  ...[
-    '我要结婚',
-    '领证',
-    '结婚登记',
-    'jiehun',
-    'jhdj',
-    '结昏登记',
-    '開個小飯館',
-    '公积金提取',
-    '社保卡丢了',
-  ].map((q) => ({ q })),
-  ...['身份证换领', '营业执照', '食品经营许可', '出生登记', '不动产登记', '驾驶证换证', '居住证', '退休'].map(
-    (q) => ({ q }),
-  ),
-  ...['开公司', '户口迁移', '长安区结婚登记', '在临江区开饭店'].map((q) => ({ q })),
+  ...'我要结婚 领证 结婚登记 jiehun jhdj 结昏登记 開個小飯館 公积金提取'.split(' ').map((q) => ({ q })),
+  ...'社保卡丢了 身份证换领 营业执照 食品经营许可 出生登记 不动产登记'.split(' ').map((q) => ({ q })),
+  ...'驾驶证换证 居住证 退休 开公司 户口迁移'.split(' ').map((q) => ({ q })),
+  // A place named in the text, or a region parameter, scopes results to the entries offered there.
+  { q: '长安区结婚登记' },
+  { q: '在临江区开饭店' },
   { q: '社保卡', region: '329900' }, // 示例市
   { q: '结婚登记', region: '329901' }, // 长安区
   { q: '营业执照', region: '329902001000' }, // a street of 临江区
 ];
 
+const USAGE = `Usage: npm run bench -- [options]
+
+  --duration <s>       measured seconds per case and side (default 10)
+  --connections <n>    concurrent connections (default 16)
+  --rounds <n>         alternating rounds the duration is split into (default 4)
+  --scale city|small   demo data set (default city; seeded once into its own database)
+  --only detail|search run one case
+  --reseed             drop and seed the bench database again
+  --postgres <url>     PostgreSQL server (default postgres://postgres@127.0.0.1:5432)`;
+
+class UsageError extends Error {}
+
 interface Options {
   durationS: number;
   connections: number;
   scale: Scale;
+  rounds: number;
   only: 'detail' | 'search' | undefined;
   reseed: boolean;
   postgres: string;
 }
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      duration: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '16' },
-      scale: { type: 'string', default: 'city' },
-      only: { type: 'string' },
-      reseed: { type: 'boolean', default: false },
-      postgres: { type: 'string', default: `postgres://postgres@${HOST}:5432` },
-    },
-  });
+  const parse = () => {
+    try {
+      return parseArgs({
+        args: argv,
+        options: {
+          duration: { type: 'string', default: '10' },
+          connections: { type: 'string', default: '16' },
+          rounds: { type: 'string', default: '4' },
+          scale: { type: 'string', default: 'city' },
+          only: { type: 'string' },
+          reseed: { type: 'boolean', default: false },
+          postgres: { type: 'string', default: `postgres://postgres@${HOST}:5432` },
+        },
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  };
+  const { values } = parse();
   const int = (name: string, raw: string, max: number) => {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 1 || n > max)
-      throw new Error(`--${name} must be an integer from 1 to ${max}`);
+      throw new UsageError(`--${name} must be an integer from 1 to ${max}`);
     return n;
   };
-  if (values.scale !== 'city' && values.scale !== 'small') throw new Error('--scale must be city or small');
+  if (values.scale !== 'city' && values.scale !== 'small')
+    throw new UsageError('--scale must be city or small');
   if (values.only !== undefined && values.only !== 'detail' && values.only !== 'search') {
-    throw new Error('--only must be detail or search');
+    throw new UsageError('--only must be detail or search');
   }
   return {
     durationS: int('duration', values.duration, 600),
     connections: int('connections', values.connections, 1000),
+    rounds: int('rounds', values.rounds, 100),
     scale: values.scale,
     only: values.only,
     reseed: values.reseed,
@@ -283,15 +297,32 @@ async function checkPaths(origin: string, paths: string[]): Promise<void> {
   }
 }
 
-async function measure(label: string, run: (durationS: number) => Promise<CaseResult>, durationS: number) {
-  log(`${label}: warm-up ${WARM_UP_S} s, then ${durationS} s`);
-  await run(WARM_UP_S);
-  const result = await run(durationS);
-  log(
-    `  ${result.reqPerSec} req/s, p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms` +
-      (result.errors || result.non2xx ? `, ${result.errors} errors, ${result.non2xx} non-2xx` : ''),
-  );
-  return result;
+type Load = (durationS: number) => Promise<Sample>;
+
+/**
+ * Measures a case beside its baseline: a warm-up of each, then `rounds` alternating runs
+ * (A B, B A, ...) that add up to `durationS` per side, so that background load drifting
+ * on a shared machine weighs on both sides alike.
+ */
+async function compare(label: string, ours: Load, theirs: Load, durationS: number, rounds: number) {
+  log(`${label}: warm-up ${WARM_UP_S} s each, then ${rounds} alternating rounds, ${durationS} s each in all`);
+  await ours(WARM_UP_S);
+  await theirs(WARM_UP_S);
+  const a: Sample[] = [];
+  const b: Sample[] = [];
+  for (let i = 0; i < rounds; i++) {
+    if (i % 2 === 0) a.push(await ours(durationS / rounds));
+    b.push(await theirs(durationS / rounds));
+    if (i % 2 === 1) a.push(await ours(durationS / rounds));
+  }
+  const results = [summarize(a), summarize(b)] as const;
+  log(`  Tongban: ${describe(results[0])}\n  baseline: ${describe(results[1])}`);
+  return results;
+}
+
+function describe(r: CaseResult): string {
+  const failures = r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : '';
+  return `${r.reqPerSec} req/s, p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms${failures}`;
 }
 
 const clean = (...results: CaseResult[]) => results.every((r) => r.errors === 0 && r.non2xx === 0);
@@ -301,6 +332,8 @@ const ratio = (a: CaseResult, b: CaseResult) =>
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const { durationS, connections, scale } = options;
+  // A run shorter than a second would be mostly start-up and autocannon's one-second ticks.
+  const rounds = Math.min(options.rounds, durationS);
   const databaseUrl = await prepareDatabase(options.postgres, scale, options.reseed);
 
   const db = await openPlatformDatabase(configFor(databaseUrl));
@@ -336,28 +369,33 @@ async function main(): Promise<void> {
     const baselinePaths = detailCodes.map((code) => `/item/${code}`);
     await checkPaths(tongban, tongbanPaths);
     await checkPaths(baseline, baselinePaths);
-    const ours = await measure('detail, Tongban', load(tongban, tongbanPaths), durationS);
-    const theirs = await measure('detail, bare Fastify + pg', load(baseline, baselinePaths), durationS);
+    const [ours, theirs] = await compare(
+      'detail: Tongban vs bare Fastify + pg',
+      load(tongban, tongbanPaths),
+      load(baseline, baselinePaths),
+      durationS,
+      rounds,
+    );
     results.detail = { tongban: ours, baseline: theirs, ratio: ratio(ours, theirs) };
     pass.detailRatio = clean(ours, theirs) && ratio(ours, theirs) >= TARGETS.detailRatio;
   }
 
   if (options.only !== 'detail') {
-    const ours = await measure(
-      'search, Tongban',
-      load(
-        tongban,
-        searches.map((s) => s.path),
-      ),
-      durationS,
-    );
+    const searchPaths = searches.map((s) => s.path);
     const pool = new pg.Pool({ connectionString: databaseUrl, max: POOL_SIZE });
+    const replay = async (i: number) => {
+      for (const params of searches[i % searches.length]!.statements) await pool.query(SEARCH_SQL, params);
+    };
+    let ours: CaseResult;
     let rawSql: CaseResult;
     try {
-      const replay = async (i: number) => {
-        for (const params of searches[i % searches.length]!.statements) await pool.query(SEARCH_SQL, params);
-      };
-      rawSql = await measure('search, raw SQL', (d) => closedLoop(connections, d, replay), durationS);
+      [ours, rawSql] = await compare(
+        'search: Tongban vs raw SQL',
+        load(tongban, searchPaths),
+        (d) => closedLoop(connections, d, replay),
+        durationS,
+        rounds,
+      );
     } finally {
       await pool.end();
     }
@@ -380,6 +418,7 @@ async function main(): Promise<void> {
     entries,
     durationS,
     connections,
+    rounds,
     results,
     targets: TARGETS,
     pass: { ...pass, all: Object.values(pass).every(Boolean) },
@@ -401,7 +440,8 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  if (error instanceof UsageError) log(`${error.message}\n\n${USAGE}`);
+  else log(error instanceof Error ? (error.stack ?? error.message) : String(error));
   await stopChildren();
   process.exit(1);
 });

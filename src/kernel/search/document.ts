@@ -44,11 +44,12 @@ class VectorBuilder {
 }
 
 /**
- * The tsvector of a document as text usable as `$1::tsvector`. Weights: A name,
- * B keywords, C department / result licence / life events / type / situation,
- * D materials and the typo-tolerance grams (single characters and bigrams of the name
- * and keywords). Name and keywords also carry their pinyin (full and initials) of each
- * word and of runs of 2-4 words, and themselves whole (so an exact name ranks first).
+ * The tsvector of a document as text usable as `$1::tsvector`. Weights: A the name (and
+ * name or keyword typed whole), B keywords, C department / result licence / life events /
+ * type / situation, D materials and the typo-tolerance grams (single characters and
+ * bigrams of name and keywords). Name and keywords also carry the pinyin, full and
+ * initials, of each word, of runs of 2-4 words and of the whole. Base items carry the
+ * marker lexeme '#base' at B, which only the rank query asks for.
  */
 export function documentVector(doc: SearchDocument): string {
   const vector = new VectorBuilder();
@@ -66,7 +67,7 @@ export function documentVector(doc: SearchDocument): string {
   }
   for (const material of doc.materials ?? []) addField(vector, material, 'D');
   for (const text of [doc.name, ...(doc.keywords ?? [])]) addGrams(vector, text);
-  if (!doc.subSituation || doc.subSituation.trim() === '新设') vector.add(BASE_ITEM_LEXEME, 'C');
+  if (!doc.subSituation || doc.subSituation.trim() === '新设') vector.add(BASE_ITEM_LEXEME, 'B');
   return vector.toString();
 }
 

@@ -12,7 +12,7 @@ export interface AnalyzedQuery {
   normalized: string;
   /** The most specific place named in the query; its name is not searched as a term. */
   place?: PlaceMatch;
-  /** Words to highlight in results: meaningful query words, their official synonyms, typo corrections, pinyin. */
+  /** Words to highlight in results: meaningful query words, their official synonyms and typo corrections, pinyin typed. */
   terms: string[];
   /** Strict filter: every meaningful word (or one of its synonyms) must match. Text for `$n::tsquery`. */
   tsquery: string;

@@ -25,11 +25,12 @@ export function rankSql(vectorExpr: string, tsqueryParam: string, popularityExpr
 export const FUZZY_FALLBACK_BELOW = 3;
 
 /**
- * The two-step protocol every search follows: rows matching the strict query, best
- * first; when there are fewer than FUZZY_FALLBACK_BELOW of them (or than `limit`), followed by the rows
- * matching only the fuzzy query (a superset), best first. `run(filter)` executes the
- * search statement with `vector @@ filter::tsquery` ordered by rankSql over
- * query.rankTsquery, limited to `limit`; `key` identifies a row.
+ * The two-step protocol every search follows: the rows matching the strict query, best
+ * first; when they are fewer than FUZZY_FALLBACK_BELOW (or than `limit`), followed by
+ * the rows matching only the fuzzy query (a superset), best first. `run(filter)` runs
+ * the search statement with `vector @@ filter::tsquery`, ordered by rankSql over
+ * query.rankTsquery and limited to `limit`; `key` identifies a row. `fuzzy` tells which
+ * filter a total should be counted with.
  */
 export async function searchWithFallback<Row>(
   query: AnalyzedQuery,

@@ -69,6 +69,8 @@ const actorOf = (request: FastifyRequest): Actor => ({
 
 export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Promise<void> {
   const regions = new RegionCache(db);
+  // Load the segmentation dictionaries now rather than on the first citizen's search.
+  analyzeQuery('结婚登记');
   const admin = { preHandler: auth.require('catalog_admin') };
   const tags = ['catalog'];
   const security = [{ bearer: [] }];

@@ -1,10 +1,11 @@
 import type { Queryable } from '../../kernel/db.ts';
 import {
-  analyzeQuery,
   documentVector,
   highlight,
   rankSql,
+  searchWithFallback,
   suggestKeys,
+  suggestPrefix,
   type AnalyzedQuery,
 } from '../../kernel/search/index.ts';
 import { findItemVersion } from './queries.ts';
@@ -67,7 +68,7 @@ export interface SearchHit {
  * the nearest region in the chain that offers it (a street before its district).
  */
 function searchSql(): string {
-  return `select s.code, s.name, s.department, s.type_code, ${rankSql('s.vector', '$1::tsquery', 's.popularity')} as score,
+  return `select s.code, s.name, s.department, s.type_code, ${rankSql('s.vector', '$5', 's.popularity')} as score,
       count(*) over () as total, e.code as entry_code, e.organisation_name
     from catalog_search s
     left join lateral (
@@ -83,29 +84,28 @@ function searchSql(): string {
 }
 export const SEARCH_SQL = searchSql();
 
-/** Fewer strict hits than this and the broader (typo-tolerant) query runs instead. */
-const MIN_STRICT_HITS = 3;
-
+/**
+ * Filters with the strict query and, when it finds too little, the broader one
+ * (kernel/search searchWithFallback); ranks always with the flat rank query.
+ */
 export async function searchCatalog(
   db: Queryable,
   params: SearchParams,
   analyzed: AnalyzedQuery,
 ): Promise<{ items: SearchHit[]; total: number }> {
-  if (analyzed.empty) return { items: [], total: 0 };
-  const run = (tsquery: string) =>
-    db.query<Record<string, unknown>>(SEARCH_SQL, [
-      tsquery,
-      params.audience ?? null,
-      params.limit,
-      params.regionChain ?? null,
-    ]);
-  let rows = await run(analyzed.tsquery);
-  if (rows.length < MIN_STRICT_HITS && analyzed.fuzzyTsquery && analyzed.fuzzyTsquery !== analyzed.tsquery) {
-    const fuzzy = await run(analyzed.fuzzyTsquery);
-    // Strict hits keep their place; broader ones follow.
-    const seen = new Set(rows.map((r) => r.code));
-    rows = [...rows, ...fuzzy.filter((r) => !seen.has(r.code))].slice(0, params.limit);
-  }
+  const { rows } = await searchWithFallback(
+    analyzed,
+    params.limit,
+    (filter) =>
+      db.query<Record<string, unknown>>(SEARCH_SQL, [
+        filter,
+        params.audience ?? null,
+        params.limit,
+        params.regionChain ?? null,
+        analyzed.rankTsquery,
+      ]),
+    (row) => row.code,
+  );
   const items = rows.map((r) => ({
     code: (r.entry_code as string | null) ?? (r.code as string),
     basicCode: r.code as string,
@@ -115,7 +115,8 @@ export async function searchCatalog(
     score: Math.round(Number(r.score) * 10000) / 10000,
     highlight: highlight(r.name as string, analyzed.terms),
   }));
-  const total = rows.length ? Math.max(rows.length, Number(rows[0]!.total)) : 0;
+  // Each run counted its own matches; the broader run's count includes the strict one's.
+  const total = rows.reduce((most, r) => Math.max(most, Number(r.total)), 0);
   return { items, total };
 }
 
@@ -125,7 +126,7 @@ export async function suggest(
   q: string,
   limit: number,
 ): Promise<{ code: string; name: string }[]> {
-  const key = analyzeQuery(q).normalized.replace(/\s+/g, '');
+  const key = suggestPrefix(q);
   if (!key) return [];
   const pattern = `${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return db.query<{ code: string; name: string }>(
