@@ -18,13 +18,19 @@ describe('searchWithFallback', () => {
     expect(filters).toEqual([query.tsquery]);
   });
 
-  it('appends the fuzzy-only rows after the strict ones when it finds too little', async () => {
-    const { filters, run } = runner([5], [7, 5, 6]);
-    expect(await searchWithFallback(query, 10, run, (row) => row)).toEqual({ rows: [5, 7, 6], fuzzy: true });
+  it('falls back to the broader query only when the strict one finds nothing', async () => {
+    const { filters, run } = runner([], [7, 5, 6]);
+    expect(await searchWithFallback(query, 10, run, (row) => row)).toEqual({ rows: [7, 5, 6], fuzzy: true });
     expect(filters).toEqual([query.tsquery, query.fuzzyTsquery]);
-    expect((await searchWithFallback(query, 2, runner([5], [7, 5, 6]).run, (row) => row)).rows).toEqual([
-      5, 7,
+    expect((await searchWithFallback(query, 2, runner([], [7, 5, 6]).run, (row) => row)).rows).toEqual([
+      7, 5,
     ]);
+    const precise = runner([5], [7, 5, 6]);
+    expect(await searchWithFallback(query, 10, precise.run, (row) => row)).toEqual({
+      rows: [5],
+      fuzzy: false,
+    });
+    expect(precise.filters).toEqual([query.tsquery]);
   });
 
   it('counts "enough" against a limit smaller than the threshold', async () => {

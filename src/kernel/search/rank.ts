@@ -21,8 +21,11 @@ export function rankSql(vectorExpr: string, tsqueryParam: string, popularityExpr
   );
 }
 
-/** Below this many strict hits the fuzzy query is run too. */
-export const FUZZY_FALLBACK_BELOW = 3;
+/**
+ * Below this many strict hits the fuzzy query is run too. One: a precise query keeps its
+ * precise answer (and an honest total); typos and unknown words still reach the broad net.
+ */
+export const FUZZY_FALLBACK_BELOW = 1;
 
 /**
  * The two-step protocol every search follows: the rows matching the strict query, best

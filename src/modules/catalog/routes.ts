@@ -20,7 +20,7 @@ import {
 } from './model.ts';
 import { RegionCache } from './places.ts';
 import { itemDetail, listItems } from './read.ts';
-import { searchCatalog, suggest } from './search.ts';
+import { analyzeCached, searchCatalog, suggest } from './search.ts';
 import {
   createEntry,
   createItem,
@@ -102,7 +102,7 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
     async (request) => {
       const started = performance.now();
       const { q, region, audience, limit } = request.query;
-      const analyzed = analyzeQuery(q, await regions.placeIndex());
+      const analyzed = analyzeCached(q, await regions.placeIndex());
       const regionCode = region ?? analyzed.place?.code;
       const regionChain = regionCode ? await regions.chain(regionCode) : undefined;
       const result = await searchCatalog(db, { q, regionChain, audience, limit }, analyzed);

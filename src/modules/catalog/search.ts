@@ -1,5 +1,6 @@
 import type { Queryable } from '../../kernel/db.ts';
 import {
+  analyzeQuery,
   documentVector,
   highlight,
   rankSql,
@@ -7,6 +8,7 @@ import {
   suggestKeys,
   suggestPrefix,
   type AnalyzedQuery,
+  type PlaceIndex,
 } from '../../kernel/search/index.ts';
 import { findItemVersion } from './queries.ts';
 import { ITEM_TYPES, type TypeCode } from './model.ts';
@@ -118,6 +120,31 @@ export async function searchCatalog(
   // Each run counted its own matches; the broader run's count includes the strict one's.
   const total = rows.reduce((most, r) => Math.max(most, Number(r.total)), 0);
   return { items, total };
+}
+
+const ANALYSIS_CACHE_SIZE = 5000;
+const analyses = new Map<string, AnalyzedQuery>();
+let analysedWith: PlaceIndex | undefined;
+
+/**
+ * analyzeQuery, remembered for the most recent distinct queries: people ask the same
+ * few hundred questions most of the time, and analysis is a pure function of the text
+ * and the place names (a new place index empties the cache).
+ */
+export function analyzeCached(q: string, places: PlaceIndex): AnalyzedQuery {
+  if (places !== analysedWith) {
+    analyses.clear();
+    analysedWith = places;
+  }
+  let analyzed = analyses.get(q);
+  if (analyzed) {
+    analyses.delete(q); // re-insert: Map order is the recency order
+  } else {
+    analyzed = analyzeQuery(q, places);
+    if (analyses.size >= ANALYSIS_CACHE_SIZE) analyses.delete(analyses.keys().next().value!);
+  }
+  analyses.set(q, analyzed);
+  return analyzed;
 }
 
 /** Autocomplete: names whose name, pinyin or initials start with the input, most popular first. */
