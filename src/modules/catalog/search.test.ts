@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { seed } from '../../seed/index.ts';
@@ -110,5 +111,22 @@ describe('catalog search', () => {
       const res = await t.app.inject(`/api/v1/catalog/search?q=${encodeURIComponent(q)}`);
       expect(res.statusCode, q).toBeLessThan(500);
     }
+  });
+
+  it('never answers arbitrary input with a server error', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 250 }), fc.string({ maxLength: 30 }), async (q, code) => {
+        for (const url of [
+          `/api/v1/catalog/search?q=${encodeURIComponent(q)}`,
+          `/api/v1/catalog/suggest?q=${encodeURIComponent(q)}`,
+          `/api/v1/catalog/items/${encodeURIComponent(code) || 'x'}`,
+          `/api/v1/catalog/items?department=${encodeURIComponent(q)}`,
+        ]) {
+          const res = await t.app.inject(url);
+          expect(res.statusCode, url).toBeLessThan(500);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
