@@ -381,6 +381,10 @@ describe('catalog', () => {
         expect(item.type.code).toBe('07');
         expect(item.region.code.slice(0, 6)).toBe(district.slice(0, 6));
       }
+      const short = await t.app.inject(`/api/v1/catalog/items?region=${district.slice(0, 6)}&type=07&size=5`);
+      expect(short.json().total).toBe(body.total);
+      const beyond = await t.app.inject(`/api/v1/catalog/items?region=${district}&type=07&size=5&page=9999`);
+      expect(beyond.json()).toMatchObject({ items: [], total: body.total, page: 9999 });
       const unknown = await t.app.inject('/api/v1/catalog/items?region=329999999999');
       expect(unknown.statusCode).toBe(400);
       expect(unknown.json().errors[0]).toMatchObject({ field: 'region', rule: 'knownRegion' });

@@ -56,8 +56,12 @@ export const Material = Type.Object(
       description: '容缺: may be accepted with a promise to supply later',
     }),
     note: Type.Optional(Type.String({ maxLength: 500 })),
-    sample: Type.Optional(Type.String({ maxLength: 500, description: '样表: URL or file reference of a filled-in sample' })),
-    blankForm: Type.Optional(Type.String({ maxLength: 500, description: '空白表格: URL or file reference of the blank form' })),
+    sample: Type.Optional(
+      Type.String({ maxLength: 500, description: '样表: URL or file reference of a filled-in sample' }),
+    ),
+    blankForm: Type.Optional(
+      Type.String({ maxLength: 500, description: '空白表格: URL or file reference of the blank form' }),
+    ),
   },
   { additionalProperties: false },
 );

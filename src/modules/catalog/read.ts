@@ -132,8 +132,6 @@ export async function listItems(
   if (f.organisationId !== undefined) add('e.organisation_id = ?', f.organisationId);
   if (f.onlineDepth)
     add(entries ? 'coalesce(ev.online_depth, v.online_depth) = ?' : 'v.online_depth = ?', f.onlineDepth);
-  params.push(f.size, (f.page - 1) * f.size);
-  const limit = `limit $${params.length - 1} offset $${params.length}`;
   const filter = where.length ? `where ${where.join(' and ')}` : '';
   const sql = entries
     ? `select e.code, i.code as basic_code, v.name, v.sub_situation, v.type_code, v.department, e.organisation_id,
@@ -146,15 +144,22 @@ export async function listItems(
         join catalog_entry_version ev on ev.entry_id = e.id and ev.status = 'published'
         join catalog_item i on i.id = e.item_id
         join catalog_item_version v on v.item_id = i.id and v.status = 'published'
-        ${filter} order by i.code, e.region_code, e.code ${limit}`
+        ${filter} order by i.code, e.region_code, e.code`
     : `select i.code, i.code as basic_code, v.name, v.sub_situation, v.type_code, v.department, null as organisation_id,
           null as organisation_name, null as region_code, null as region_name, v.audience, v.handling_type,
           v.promised_limit_days, v.visits, v.online_depth, v.life_events, count(*) over () as total
         from catalog_item i join catalog_item_version v on v.item_id = i.id and v.status = 'published'
-        ${filter} order by i.code ${limit}`;
-  const rows = await db.query<Record<string, unknown>>(sql, params);
+        ${filter} order by i.code`;
+  const page = `${sql} limit $${params.length + 1} offset $${params.length + 2}`;
+  const rows = await db.query<Record<string, unknown>>(page, [...params, f.size, (f.page - 1) * f.size]);
+  // A page past the end has no row to carry the window count.
+  const total = rows[0]
+    ? Number(rows[0].total)
+    : f.page > 1
+      ? ((await db.query<{ n: number }>(`select count(*)::int as n from (${sql}) q`, params))[0]?.n ?? 0)
+      : 0;
   return {
-    total: rows[0] ? Number(rows[0].total) : await countBeyondPage(db, sql, params),
+    total,
     items: rows.map((r) => ({
       code: r.code as string,
       basicCode: r.basic_code as string,
@@ -174,14 +179,4 @@ export async function listItems(
       lifeEvents: r.life_events as string[],
     })),
   };
-}
-
-/** A page past the end has no row to carry the window count; count separately. */
-async function countBeyondPage(db: Queryable, sql: string, params: unknown[]): Promise<number> {
-  if ((params.at(-1) as number) === 0) return 0;
-  const rows = await db.query<{ total: number }>(
-    `select count(*)::int as total from (${sql.replace(/limit \$\d+ offset \$\d+$/, '')}) q`,
-    params.slice(0, -2),
-  );
-  return rows[0]?.total ?? 0;
 }

@@ -148,8 +148,8 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
     },
     async (request) => {
       const q = request.query;
-      if (q.region) await regions.chain(q.region);
-      const regionCodes = q.region ? await descendantCodes(db, q.region) : undefined;
+      const region = q.region ? await regions.region(q.region) : undefined;
+      const regionCodes = region ? await descendantCodes(db, region.code) : undefined;
       const result = await listItems(db, {
         department: q.department,
         regionCodes,

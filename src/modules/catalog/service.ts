@@ -2,7 +2,7 @@ import { audit, type Actor } from '../../kernel/audit.ts';
 import type { Database, Queryable } from '../../kernel/db.ts';
 import { sqlState } from '../../kernel/db.ts';
 import { conflict, notFound, validationError, type FieldError } from '../../kernel/errors.ts';
-import { basicCode, BASIC_CODE, implementationCode, isImplementationCode } from './codes.ts';
+import { basicCode, BASIC_CODE, implementationCode } from './codes.ts';
 import { defaultForm } from './form.ts';
 import {
   ENTRY_ELEMENT_COLUMNS,
@@ -415,5 +415,3 @@ export async function transitionEntry(
     return (await findEntryVersion(tx, entry.id, 'latest'))!;
   });
 }
-
-export { isImplementationCode };
