@@ -1,4 +1,5 @@
 import type { Actor } from '../../kernel/audit.ts';
+import { ruleError } from './validate.ts';
 import { audit } from '../../kernel/audit.ts';
 import type { Database, Queryable } from '../../kernel/db.ts';
 import { sqlState } from '../../kernel/db.ts';
@@ -42,12 +43,9 @@ export async function createBundle(db: Database, input: BundleInput, actor: Acto
     const unknown = input.itemCodes.filter((c) => !items.some((i) => i.code === c));
     if (unknown.length > 0) {
       throw validationError(
-        unknown.map((code) => ({
-          field: `itemCodes[${input.itemCodes.indexOf(code)}]`,
-          rule: 'publishedItem',
-          message: `事项${code}不存在或未发布`,
-          messageEn: `item ${code} does not exist or is not published`,
-        })),
+        unknown.map((code) =>
+          ruleError(`itemCodes[${input.itemCodes.indexOf(code)}]`, 'publishedItem', { code }),
+        ),
       );
     }
     let bundleId: number;

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../kernel/db.ts';
+import { ruleError } from './validate.ts';
 import { AppError, validationError } from '../../kernel/errors.ts';
 import { createPlaceIndex, type PlaceIndex } from '../../kernel/search/index.ts';
 import { getRegion, regionPlaces, type RegionDetail } from '../directory/index.ts';
@@ -39,14 +40,7 @@ export class RegionCache {
       return await getRegion(this.db, code);
     } catch (error) {
       if (error instanceof AppError && error.status < 500) {
-        throw validationError([
-          {
-            field,
-            rule: 'knownRegion',
-            message: `没有区划代码为${code}的地区`,
-            messageEn: `no region has the code ${code}`,
-          },
-        ]);
+        throw validationError([ruleError(field, 'knownRegion', { code })]);
       }
       throw error;
     }

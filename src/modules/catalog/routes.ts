@@ -1,3 +1,4 @@
+import { ruleError } from './validate.ts';
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../kernel/audit.ts';
@@ -419,14 +420,7 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
     async (request) => {
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) {
-        throw validationError([
-          {
-            field: 'body',
-            rule: 'required',
-            message: '请上传CSV或XLSX文件',
-            messageEn: 'send a CSV or XLSX file as the body',
-          },
-        ]);
+        throw validationError([ruleError('body', 'required', {}, 'file')]);
       }
       const format: FileFormat =
         (request.query.format as FileFormat | undefined) ??

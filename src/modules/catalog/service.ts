@@ -1,3 +1,4 @@
+import { ruleError } from './validate.ts';
 import { audit, type Actor } from '../../kernel/audit.ts';
 import type { Database, Queryable } from '../../kernel/db.ts';
 import { sqlState } from '../../kernel/db.ts';
@@ -53,14 +54,7 @@ export async function createItem(
   const e = withForm(elements);
   assertValid(checkItemElements(e));
   if (options.code !== undefined && !BASIC_CODE.test(options.code)) {
-    assertValid([
-      {
-        field: 'code',
-        rule: 'pattern',
-        message: '基本编码应为6至20位数字或大写字母',
-        messageEn: 'a basic code is 6 to 20 digits or capital letters',
-      },
-    ]);
+    assertValid([ruleError('code', 'pattern', {}, 'basicCode')]);
   }
   return db.transaction(async (tx) => {
     await assertNoTwin(tx, e);

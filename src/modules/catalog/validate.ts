@@ -23,18 +23,30 @@ defineMessages({
     zh: '表单不是有效的JSON Schema：{reason}',
     en: 'the form is not a valid JSON Schema: {reason}',
   },
+  'catalog.rule.publishedItem': {
+    zh: '事项{code}不存在或未发布',
+    en: 'item {code} does not exist or is not published',
+  },
+  'catalog.rule.knownRegion': { zh: '没有区划代码为{code}的地区', en: 'no region has the code {code}' },
+  'catalog.rule.file': { zh: '请上传CSV或XLSX文件', en: 'send a CSV or XLSX file as the body' },
+  'catalog.rule.basicCode': {
+    zh: '基本编码应为6至20位数字或大写字母',
+    en: 'a basic code is 6 to 20 digits or capital letters',
+  },
   'catalog.rule.inherited': {
     zh: '该要素继承自基本目录，实施清单不能修改（三级四同）',
     en: 'inherited from the basic item; an implementation entry cannot change it (三级四同)',
   },
 });
 
+/** A field error whose texts are the catalog message `catalog.rule.{key}` (default: the rule). */
 export function ruleError(
   field: string,
   rule: string,
   params: Record<string, string | number> = {},
+  key = rule,
 ): FieldError {
-  const t = text(`catalog.rule.${rule}`, params);
+  const t = text(`catalog.rule.${key}`, params);
   return { field, rule, message: t.zh, messageEn: t.en };
 }
 
