@@ -131,10 +131,29 @@ export async function buildApp({ config, db, modules, logger }: BuildAppOptions)
 
   const auth = new Auth(config.sessionSecret);
   app.addHook('onRequest', auth.authenticate);
+  app.addHook('preHandler', rejectNonFiniteNumbers);
   registerIdempotency(app, db);
   const context: ModuleContext = { db, config, auth };
   for (const module of modules) await module.routes(app, context);
   return app;
+}
+
+/**
+ * Ajv coerces "1e309" in a query or path to Infinity and then skips the numeric
+ * checks (minimum, maximum) for it; no parameter here means infinity, so refuse it.
+ */
+async function rejectNonFiniteNumbers(request: FastifyRequest): Promise<void> {
+  for (const part of [request.query, request.params]) {
+    if (!part || typeof part !== 'object') continue;
+    for (const [field, value] of Object.entries(part)) {
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        const message = text('rule.type', { type: 'finite number' });
+        throw new AppError('validation_failed', `${field}: ${message.en}`, [
+          { field, rule: 'type', message: message.zh, messageEn: message.en },
+        ]);
+      }
+    }
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

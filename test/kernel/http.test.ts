@@ -56,4 +56,10 @@ describe('kernel HTTP', () => {
       /http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/health",status="200"\} \d+/,
     );
   });
+
+  it('refuses a number too large to be finite instead of passing it on', async () => {
+    const res = await t.app.inject('/api/v1/catalog/suggest?q=a&limit=1e309');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([expect.objectContaining({ field: 'limit', rule: 'type' })]);
+  });
 });
