@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { Auth, ROLES, type Role } from './kernel/auth.ts';
 import { ConfigError, loadConfig } from './kernel/config.ts';
 import { AppError } from './kernel/errors.ts';
-import { exportCatalog, importCatalog, type FileFormat } from './modules/catalog/index.ts';
+import { exportCatalog, importCatalog, reindexCatalog, type FileFormat } from './modules/catalog/index.ts';
 import { openPlatformDatabase, start } from './main.ts';
 import { isSeeded, seed, type Scale } from './seed/index.ts';
 
@@ -15,6 +15,7 @@ const USAGE = `Usage: tongban <command>
   seed [--scale small|city]      build the demo city, catalog and registries (idempotent)
   catalog import <file> [--publish]   import items from .csv or .xlsx
   catalog export <file>          export the published catalog to .csv or .xlsx
+  catalog reindex                rebuild the search index (after search dictionaries change)
   token --role <role> [--sub id] [--name n] [--expires 12h]
                                  mint a bearer token (until sign-in arrives with the identity module)
 
@@ -84,13 +85,13 @@ async function main(argv: string[]): Promise<void> {
       const db = await openPlatformDatabase(config);
       try {
         if (sub === 'import') {
-          const report = await importCatalog(db, readFileSync(file), formatOf(file), cliActor, {
+          const report = await importCatalog(db, readFileSync(file!), formatOf(file!), cliActor, {
             publish: values.publish,
           });
           console.log(JSON.stringify({ ...report, codes: undefined }, null, 2));
           if (report.errors.length > 0) process.exitCode = 1;
         } else {
-          writeFileSync(file, await exportCatalog(db, formatOf(file)));
+          writeFileSync(file!, await exportCatalog(db, formatOf(file!)));
           console.log(`Exported to ${file}`);
         }
       } finally {

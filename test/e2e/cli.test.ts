@@ -34,6 +34,7 @@ describe('tongban CLI', () => {
     await tongban('catalog', 'export', out);
     const again = await tongban('catalog', 'import', out, '--publish');
     expect(JSON.parse(again.stdout)).toMatchObject({ rows: 1, created: 0, unchanged: 1, errors: [] });
+    expect((await tongban('catalog', 'reindex')).stdout).toMatch(/Reindexed 1 items/);
   }, 60_000);
 
   it('mints a token only for known roles', async () => {

@@ -12,4 +12,4 @@ export { replicateEntries, setPopularity, type EntryUnit } from './replicate.ts'
 export { ITEM_TYPES, type ItemElements } from './model.ts';
 /** The SQL of the hot read paths, for benchmarks that compare against the bare query. */
 export { ENTRY_DETAIL_SQL, ITEM_DETAIL_SQL } from './read.ts';
-export { SEARCH_SQL } from './search.ts';
+export { SEARCH_SQL, reindexCatalog } from './search.ts';

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../kernel/db.ts';
+import type { Database, Queryable } from '../../kernel/db.ts';
 import {
   analyzeQuery,
   documentVector,
@@ -40,6 +40,19 @@ export async function indexItem(tx: Queryable, itemId: number): Promise<void> {
     `insert into catalog_suggest (key, item_id) select distinct k, $1::bigint from unnest($2::text[]) as k`,
     [itemId, suggestKeys(v.name)],
   );
+}
+
+/** Rebuilds the whole index, e.g. after the dictionaries or weights of kernel/search changed. */
+export async function reindexCatalog(db: Database): Promise<number> {
+  const items = await db.query<{ item_id: number }>(
+    `select item_id from catalog_item_version where status = 'published' order by item_id`,
+  );
+  await db.transaction(async (tx) => {
+    await tx.query('delete from catalog_suggest');
+    await tx.query('delete from catalog_search');
+    for (const { item_id } of items) await indexItem(tx, item_id);
+  });
+  return items.length;
 }
 
 export async function removeFromIndex(tx: Queryable, itemId: number): Promise<void> {
