@@ -80,11 +80,14 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'catalog': {
-      if ((sub !== 'import' && sub !== 'export') || !file)
-        throw new UsageError('catalog import|export <file>');
+      if (sub !== 'reindex' && ((sub !== 'import' && sub !== 'export') || !file)) {
+        throw new UsageError('catalog import|export <file>, or catalog reindex');
+      }
       const db = await openPlatformDatabase(config);
       try {
-        if (sub === 'import') {
+        if (sub === 'reindex') {
+          console.log(`Reindexed ${await reindexCatalog(db)} items.`);
+        } else if (sub === 'import') {
           const report = await importCatalog(db, readFileSync(file!), formatOf(file!), cliActor, {
             publish: values.publish,
           });
