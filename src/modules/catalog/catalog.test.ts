@@ -287,6 +287,49 @@ describe('catalog', () => {
       expect((await t.app.inject(`/api/v1/catalog/items/${code}`)).statusCode).toBe(404);
     });
 
+    it('builds the item hierarchy 主项 -> 业务办理项 with chosen codes', async () => {
+      const create = (payload: object) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/catalog/items',
+          headers: { authorization: admin },
+          payload,
+        });
+      const main = await create({
+        ...newItem({ name: '层级测试主项', subSituation: null }),
+        code: 'HIER000100',
+      });
+      expect(main.json().code).toBe('HIER000100');
+      const child = await create({
+        ...newItem({ name: '层级测试主项（变更）', subSituation: '变更' }),
+        parentCode: 'HIER000100',
+      });
+      expect(child.statusCode).toBe(201);
+      const orphan = await create({ ...newItem({ name: '层级测试孤项' }), parentCode: 'NOSUCH0001' });
+      expect(orphan.json().errors).toEqual([
+        expect.objectContaining({ field: 'parentCode', rule: 'knownItem' }),
+      ]);
+      const badCode = await create({ ...newItem({ name: '层级测试坏码' }), code: 'bad code' });
+      expect(badCode.json().errors).toEqual([expect.objectContaining({ field: 'code', rule: 'pattern' })]);
+      for (const code of ['HIER000100', child.json().code]) {
+        for (const action of ['submit', 'publish']) {
+          await t.app.inject({
+            method: 'POST',
+            url: `/api/v1/catalog/items/${code}/${action}`,
+            headers: { authorization: admin },
+          });
+        }
+      }
+      expect((await t.app.inject('/api/v1/catalog/items/HIER000100')).json()).toMatchObject({
+        parentCode: null,
+        childCodes: [child.json().code],
+      });
+      expect((await t.app.inject(`/api/v1/catalog/items/${child.json().code}`)).json()).toMatchObject({
+        parentCode: 'HIER000100',
+        childCodes: [],
+      });
+    });
+
     it('refuses a second item with the same name and situation', async () => {
       const res = await t.app.inject({
         method: 'POST',

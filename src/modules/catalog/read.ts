@@ -11,6 +11,8 @@ export interface ItemDetail extends Omit<
   'id' | 'itemId' | 'createdBy' | 'createdAt' | 'updatedAt' | 'publishedBy'
 > {
   basicCode: string;
+  parentCode: string | null;
+  childCodes: string[];
   type: { code: string; name: string };
   implementingBody: { id: number; name: string; uscc: string } | null;
   region: { code: string; name: string } | null;
@@ -20,7 +22,11 @@ export interface ItemDetail extends Omit<
   officeHours: string | null;
 }
 
-export const ENTRY_DETAIL_SQL = `select ${ITEM_VERSION_COLUMNS}, e.code as entry_code, e.organisation_id, e.organisation_name,
+/** 主项 -> 子项 -> 业务办理项: the item's parent and children, by basic code. */
+const HIERARCHY_COLUMNS = `(select p.code from catalog_item p where p.id = i.parent_id) as parent_code,
+    array(select c.code from catalog_item c where c.parent_id = i.id order by c.code) as child_codes`;
+
+export const ENTRY_DETAIL_SQL = `select ${ITEM_VERSION_COLUMNS}, ${HIERARCHY_COLUMNS}, e.code as entry_code, e.organisation_id, e.organisation_name,
     e.organisation_uscc, e.region_code, e.region_name, ev.version as entry_version,
     ev.promised_limit_days as local_promised_limit_days, ev.visits as local_visits, ev.online_depth as local_online_depth,
     ev.handling_type as local_handling_type, ev.fee as local_fee, ev.materials as local_materials,
@@ -31,7 +37,7 @@ export const ENTRY_DETAIL_SQL = `select ${ITEM_VERSION_COLUMNS}, e.code as entry
   join catalog_item_version v on v.item_id = i.id and v.status = 'published'
   where e.code = $1`;
 
-export const ITEM_DETAIL_SQL = `select ${ITEM_VERSION_COLUMNS} from catalog_item i
+export const ITEM_DETAIL_SQL = `select ${ITEM_VERSION_COLUMNS}, ${HIERARCHY_COLUMNS} from catalog_item i
   join catalog_item_version v on v.item_id = i.id and v.status = 'published' where i.code = $1`;
 
 /** The published guide of a basic item or an implementation entry, by either code. */
@@ -44,6 +50,8 @@ export async function itemDetail(db: Queryable, code: string): Promise<ItemDetai
   return {
     code: entry ? (row.entry_code as string) : v.code,
     basicCode: v.code,
+    parentCode: row.parent_code as string | null,
+    childCodes: row.child_codes as string[],
     version: v.version,
     entryVersion: entry ? (row.entry_version as number) : null,
     status: v.status,

@@ -227,16 +227,30 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
         tags,
         security,
         summary: 'Create a basic item (version 1, draft)',
-        body: Type.Intersect([
-          ItemElements,
-          Type.Object({ code: Type.Optional(Type.String({ maxLength: 20 })) }),
-        ]),
+        body: Type.Object(
+          {
+            ...ItemElements.properties,
+            code: Type.Optional(
+              Type.String({ maxLength: 20, description: '基本编码; generated when omitted' }),
+            ),
+            parentCode: Type.Optional(
+              Type.String({ maxLength: 20, description: 'Basic code of the main item (主项)' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request, reply) => {
-      const { code, ...elements } = request.body as ItemElementsT & { code?: string };
+      const { code, parentCode, ...elements } = request.body as ItemElementsT & {
+        code?: string;
+        parentCode?: string;
+      };
       reply.code(201);
-      return createItem(db, elements, actorOf(request), code !== undefined ? { code } : {});
+      return createItem(db, elements, actorOf(request), {
+        ...(code !== undefined && { code }),
+        ...(parentCode !== undefined && { parentCode }),
+      });
     },
   );
 

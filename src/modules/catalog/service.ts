@@ -49,7 +49,7 @@ export async function createItem(
   db: Database,
   elements: ItemElements,
   actor: Actor,
-  options: { code?: string } = {},
+  options: { code?: string; parentCode?: string } = {},
 ): Promise<ItemVersion> {
   const e = withForm(elements);
   assertValid(checkItemElements(e));
@@ -65,11 +65,15 @@ export async function createItem(
       )) as [{ serial: number }];
       code = basicCode(e.typeCode, serial, e.subSituation);
     }
+    const parent = options.parentCode === undefined ? undefined : await findItem(tx, options.parentCode);
+    if (options.parentCode !== undefined && !parent) {
+      assertValid([ruleError('parentCode', 'knownItem', { code: options.parentCode })]);
+    }
     let itemId: number;
     try {
       const [row] = await tx.query<{ id: number }>(
-        'insert into catalog_item (code) values ($1) returning id',
-        [code],
+        'insert into catalog_item (code, parent_id) values ($1, $2) returning id',
+        [code, parent?.id ?? null],
       );
       itemId = row!.id;
     } catch (error) {

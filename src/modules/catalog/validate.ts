@@ -27,6 +27,7 @@ defineMessages({
     zh: '事项{code}不存在或未发布',
     en: 'item {code} does not exist or is not published',
   },
+  'catalog.rule.knownItem': { zh: '没有编码为{code}的事项', en: 'no item has the code {code}' },
   'catalog.rule.knownRegion': { zh: '没有区划代码为{code}的地区', en: 'no region has the code {code}' },
   'catalog.rule.file': { zh: '请上传CSV或XLSX文件', en: 'send a CSV or XLSX file as the body' },
   'catalog.rule.basicCode': {
