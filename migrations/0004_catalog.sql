@@ -16,6 +16,7 @@ create table catalog_item (
 comment on table catalog_item is 'A basic item (基本目录事项): the identity that every version, entry, case and statistic refers to.';
 comment on column catalog_item.code is '基本编码: basic code, the same at every level (三级四同).';
 comment on column catalog_item.parent_id is 'Main item (主项) of a sub-item or handling item; null for a main item.';
+create index catalog_item_parent_idx on catalog_item (parent_id) where parent_id is not null;
 comment on column catalog_item.popularity is 'How often people view and apply for it; boosts search ranking.';
 
 create table catalog_item_version (
