@@ -14,7 +14,7 @@ import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
 import { Type } from 'typebox';
 import type { Config } from './config.ts';
 import type { Database } from './db.ts';
-import { AppError, type FieldError, toProblem } from './errors.ts';
+import { AppError, PROBLEMS, type FieldError, type ProblemCode, toProblem } from './errors.ts';
 import { text } from './i18n.ts';
 import { Metrics } from './metrics.ts';
 import { Auth } from './auth.ts';
@@ -193,23 +193,23 @@ function errorHandler(
   }
   const status = error.statusCode ?? 500;
   if (status < 500) {
-    const code =
-      status === 413
-        ? 'payload_too_large'
-        : status === 415
-          ? 'unsupported_media_type'
-          : status === 404
-            ? 'not_found'
-            : status === 405
-              ? 'method_not_allowed'
-              : status === 429
-                ? 'too_many_requests'
-                : 'bad_request';
-    return sendProblem(request, reply, new AppError(code, error.message));
+    return sendProblem(request, reply, new AppError(problemForStatus(status), error.message));
   }
   // Internals never leave the server: the client gets the request id to quote.
   request.log.error({ err: error }, 'unhandled error');
   return sendProblem(request, reply, new AppError('internal', 'Quote the request id when reporting this.'));
+}
+
+/**
+ * The problem type of a framework error's 4xx status (body too large, wrong media type,
+ * unknown method ...); a plain 400 from the framework (unreadable JSON) is bad_request,
+ * since validation_failed is kept for field errors.
+ */
+function problemForStatus(status: number): ProblemCode {
+  const match = (Object.keys(PROBLEMS) as ProblemCode[]).find(
+    (code) => PROBLEMS[code].status === status && code !== 'validation_failed',
+  );
+  return match ?? 'bad_request';
 }
 
 /** Turns one JSON-schema (ajv) failure into a field error in both languages. */

@@ -19,7 +19,11 @@ declare module 'fastify' {
   }
 }
 
+/** How often a process purges expired keys; the purge is idempotent, so processes may overlap. */
+const PURGE_EVERY_MS = 60_000;
+
 export function registerIdempotency(app: FastifyInstance, db: Database): void {
+  let lastPurge = 0;
   // Authentication ran in onRequest, so keys are scoped to the caller here.
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers['idempotency-key'];
@@ -29,7 +33,10 @@ export function registerIdempotency(app: FastifyInstance, db: Database): void {
     }
     const principal = request.principal?.sub ?? 'anonymous';
     const hash = requestHash(request);
-    await db.query(`delete from idempotency_key where created_at < now() - ${RETENTION}`);
+    if (Date.now() - lastPurge > PURGE_EVERY_MS) {
+      lastPurge = Date.now();
+      await db.query(`delete from idempotency_key where created_at < now() - ${RETENTION}`);
+    }
     const inserted = await db.query(
       `insert into idempotency_key (key, principal, method, path, request_hash) values ($1, $2, $3, $4, $5)
        on conflict do nothing returning key`,

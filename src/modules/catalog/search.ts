@@ -1,4 +1,5 @@
 import type { Database, Queryable } from '../../kernel/db.ts';
+import { escapeLike } from '../../kernel/sql.ts';
 import {
   analyzeQuery,
   documentVector,
@@ -168,13 +169,13 @@ export async function suggest(
 ): Promise<{ code: string; name: string }[]> {
   const key = suggestPrefix(q);
   if (!key) return [];
-  const pattern = `${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const literal = escapeLike(key);
   return db.query<{ code: string; name: string }>(
     `select s.code, s.name from catalog_search s
       where s.item_id in (select g.item_id from catalog_suggest g where g.key like $1)
          or s.name like '%' || $2 || '%'
       order by (s.name like $2 || '%') desc, s.popularity desc, length(s.name), s.code
       limit $3`,
-    [pattern, key.replace(/[\\%_]/g, (c) => `\\${c}`), limit],
+    [`${literal}%`, literal, limit],
   );
 }

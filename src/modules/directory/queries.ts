@@ -1,4 +1,5 @@
 import type { Queryable } from '../../kernel/db.ts';
+import { escapeLike } from '../../kernel/sql.ts';
 
 /** A region with its level's name; rows are parsed into this shape here and only here. */
 export interface Region {
@@ -71,7 +72,7 @@ function toOrganisation(r: Row): Organisation {
 }
 
 /** `%q%` for LIKE with the pattern characters of q taken literally. */
-const containing = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const containing = (q: string) => `%${escapeLike(q)}%`;
 
 export async function findRegion(db: Queryable, code: string): Promise<Region | null> {
   const rows = await db.query(`select ${REGION_COLUMNS} from ${REGION_FROM} where r.code = $1`, [code]);
