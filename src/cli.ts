@@ -1,9 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Auth, ROLES, type Role } from './kernel/auth.ts';
 import { ConfigError, loadConfig } from './kernel/config.ts';
 import { AppError } from './kernel/errors.ts';
+import { FieldCipher, passwordPolicy } from './kernel/crypto.ts';
+import { createStaff } from './modules/identity/index.ts';
 import { exportCatalog, importCatalog, reindexCatalog, type FileFormat } from './modules/catalog/index.ts';
 import { openPlatformDatabase, start } from './main.ts';
 import { isSeeded, seed, type Scale } from './seed/index.ts';
@@ -16,8 +17,9 @@ const USAGE = `Usage: tongban <command>
   catalog import <file> [--publish]   import items from .csv or .xlsx
   catalog export <file>          export the published catalog to .csv or .xlsx
   catalog reindex                rebuild the search index (after search dictionaries change)
-  token --role <role> [--sub id] [--name n] [--expires 12h]
-                                 mint a bearer token (until sign-in arrives with the identity module)
+  staff create --username u --name n --role r [--role r2] --organisation <id> --region <code>
+                                 create a staff account (the first system administrator);
+                                 the password is read from TONGBAN_PASSWORD
 
 Environment: PORT, HOST, DATA_DIR, DATABASE_URL, LOG_LEVEL, SESSION_SECRET (see README).`;
 
@@ -33,9 +35,10 @@ async function main(argv: string[]): Promise<void> {
       scale: { type: 'string', default: 'small' },
       publish: { type: 'boolean', default: false },
       role: { type: 'string', multiple: true },
-      sub: { type: 'string', default: 'admin' },
-      name: { type: 'string', default: '管理员' },
-      expires: { type: 'string', default: '12h' },
+      username: { type: 'string' },
+      name: { type: 'string' },
+      organisation: { type: 'string' },
+      region: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -53,14 +56,6 @@ async function main(argv: string[]): Promise<void> {
       });
       console.log(`\nTongban (通办) is running at ${running.url}`);
       console.log(`  API docs: ${running.url}/api/docs   health: ${running.url}/api/v1/health`);
-      if (config.nodeEnv !== 'production') {
-        const token = await new Auth(config.sessionSecret).issue({
-          sub: 'dev-admin',
-          name: '开发管理员',
-          roles: [...ROLES],
-        });
-        console.log(`  Development admin token (12 h): ${token}`);
-      }
       return;
     }
     case 'migrate': {
@@ -102,17 +97,31 @@ async function main(argv: string[]): Promise<void> {
       }
       return;
     }
-    case 'token': {
-      const roles = (values.role ?? []) as Role[];
-      const unknown = roles.filter((r) => !ROLES.includes(r));
-      if (roles.length === 0 || unknown.length > 0)
-        throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-      console.log(
-        await new Auth(config.sessionSecret).issue(
-          { sub: values.sub!, name: values.name!, roles },
-          values.expires,
-        ),
-      );
+    case 'staff': {
+      const password = process.env.TONGBAN_PASSWORD ?? '';
+      const weak = passwordPolicy(password);
+      if (sub !== 'create' || !values.username || !values.name || !values.role || !values.region)
+        throw new UsageError('staff create needs --username, --name, --role, --organisation and --region');
+      if (weak) throw new UsageError(`TONGBAN_PASSWORD: ${weak.messageEn}`);
+      const db = await openPlatformDatabase(config);
+      try {
+        const id = await createStaff(
+          { cipher: new FieldCipher(config.fieldKeys, config.indexKey) },
+          db,
+          {
+            username: values.username,
+            name: values.name,
+            password,
+            organisationId: Number(values.organisation),
+            roles: values.role,
+            regionCodes: values.region,
+          },
+          cliActor,
+        );
+        console.log(`Staff account ${values.username} created (${id}).`);
+      } finally {
+        await db.close();
+      }
       return;
     }
     default:

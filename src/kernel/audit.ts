@@ -15,6 +15,8 @@ export interface AuditEntry {
 /** Who did the change, taken from a request. */
 export interface Actor {
   actor: string;
+  /** The enterprise (or person) the actor acts for, when not for themselves. */
+  onBehalfOf?: string | undefined;
   ip?: string | undefined;
   requestId?: string | undefined;
 }

@@ -1,20 +1,79 @@
-import { SignJWT, jwtVerify } from 'jose';
-import type { FastifyRequest } from 'fastify';
-import { forbidden, unauthorized } from './errors.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from './audit.ts';
+import { sha256, timingSafeEqualString } from './crypto.ts';
+import { AppError, forbidden, unauthorized } from './errors.ts';
 
 /**
- * Roles a token may carry. The identity module (issue 3) will issue tokens through
- * real sign-in; until then operators mint them with `tongban token`.
+ * Permissions are the checks the code makes; which role grants which permission is data
+ * (identity_role_permission), edited by system administrators.
  */
-export const ROLES = ['catalog_admin', 'calendar_admin', 'staff', 'citizen', 'system'] as const;
-export type Role = (typeof ROLES)[number];
+export const PERMISSIONS = [
+  'catalog.manage',
+  'calendar.manage',
+  'directory.read',
+  'directory.manage',
+  'registry.read',
+  'pii.read_full',
+  'staff.read',
+  'staff.manage',
+  'role.manage',
+  'oidc.manage',
+  'audit.read',
+  'supervision.read',
+  'hall.manage',
+  'case.receive',
+  'case.accept',
+  'case.review',
+  'case.decide',
+  'case.extend',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** What a staff member may see: region subtrees, narrowed to departments when any are listed. */
+export interface Jurisdiction {
+  regionCodes: string[];
+  organisationIds: number[];
+}
+
+export type MemberRole = 'owner' | 'admin' | 'agent';
+
+/** The enterprise a person is acting for in this session, under a live mandate. */
+export interface Acting {
+  memberId: string;
+  enterpriseId: string;
+  uscc: string;
+  name: string;
+  role: MemberRole;
+  /** Item codes an agent may handle; null for owners and administrators (every item). */
+  itemCodes: string[] | null;
+  expiresAt: Date | null;
+}
 
 export interface Principal {
-  /** Stable subject id of the person or system. */
+  /** Account id (uuid). */
   sub: string;
+  kind: 'person' | 'staff';
   name: string;
-  roles: Role[];
+  sessionId: string;
+  channel: 'cookie' | 'bearer';
+  /** 0 none, 1 phone verified, 2 real name verified, 3 face or in-person verified. */
+  assurance: number;
+  roles: string[];
+  permissions: ReadonlySet<string>;
+  /** Staff only. */
+  jurisdiction: Jurisdiction | null;
+  organisationId: number | null;
+  acting: Acting | null;
 }
+
+export interface ResolvedSession {
+  principal: Principal;
+  /** SHA-256 of the CSRF token of a cookie session. */
+  csrfHash: string | null;
+}
+
+/** Looks a session token up; the identity module provides it. Null means unknown, expired or revoked. */
+export type SessionResolver = (token: string, channel: 'cookie' | 'bearer') => Promise<ResolvedSession | null>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,58 +81,141 @@ declare module 'fastify' {
   }
 }
 
-const ISSUER = 'tongban';
+export const SESSION_COOKIE = 'tb_session';
+/** OpenAPI security of a route that needs a session: a bearer token or the session cookie. */
+export const SESSION_SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
+export const CSRF_COOKIE = 'tb_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Bearer tokens: HS256 JWTs signed with SESSION_SECRET. */
+const signInRequired = () => unauthorized('Sign in first, or send Authorization: Bearer <token>');
+
+/**
+ * The one guard of the platform. Every request is authenticated before anything else
+ * runs (a bad token is a 401 even on a public route); routes then declare what they
+ * need with the preHandlers below, and lists filter by `jurisdictionClause` in SQL.
+ */
 export class Auth {
-  private readonly key: Uint8Array;
+  private resolver: SessionResolver = async () => null;
 
-  constructor(secret: string) {
-    this.key = new TextEncoder().encode(secret);
+  useResolver(resolver: SessionResolver): void {
+    this.resolver = resolver;
   }
 
-  async issue(principal: Principal, expiresIn = '12h'): Promise<string> {
-    return new SignJWT({ name: principal.name, roles: principal.roles })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(principal.sub)
-      .setIssuer(ISSUER)
-      .setIssuedAt()
-      .setExpirationTime(expiresIn)
-      .sign(this.key);
-  }
-
-  async verify(token: string): Promise<Principal> {
-    try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
-      const roles = Array.isArray(payload.roles)
-        ? payload.roles.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r))
-        : [];
-      return { sub: String(payload.sub), name: String(payload.name ?? payload.sub), roles };
-    } catch {
-      throw unauthorized('The bearer token is invalid or expired');
-    }
-  }
-
-  /**
-   * An onRequest hook for every route: a request that carries a bearer token is
-   * authenticated before anything else runs (a bad token is a 401 even on public
-   * routes); one without stays anonymous.
-   */
   readonly authenticate = async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;
-    if (header === undefined) return;
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw unauthorized('Send Authorization: Bearer <token>');
-    request.principal = await this.verify(match[1]!);
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S{1,512})$/i.exec(header);
+      if (!match) throw unauthorized('Send Authorization: Bearer <token>');
+      const resolved = await this.resolver(match[1]!, 'bearer');
+      if (!resolved) throw unauthorized('The bearer token is invalid, expired or revoked');
+      request.principal = resolved.principal;
+      return;
+    }
+    const cookie = request.cookies?.[SESSION_COOKIE];
+    if (!cookie) return;
+    const resolved = await this.resolver(cookie, 'cookie');
+    // A stale browser cookie leaves the request anonymous: public pages keep working.
+    if (!resolved) return;
+    if (!SAFE_METHODS.has(request.method)) {
+      const sent = request.headers[CSRF_HEADER];
+      if (
+        typeof sent !== 'string' ||
+        resolved.csrfHash === null ||
+        !timingSafeEqualString(sha256(sent), resolved.csrfHash)
+      ) {
+        throw new AppError('forbidden', `Send the ${CSRF_HEADER} header with the value of the ${CSRF_COOKIE} cookie`);
+      }
+    }
+    request.principal = resolved.principal;
   };
 
-  /** A preHandler admitting authenticated callers holding any of `roles`. */
-  require(...roles: Role[]) {
+  /** Staff holding any of `permissions`. */
+  require(...permissions: Permission[]) {
     return async (request: FastifyRequest): Promise<void> => {
-      if (!request.principal) throw unauthorized('Send Authorization: Bearer <token>');
-      if (!request.principal.roles.some((r) => roles.includes(r))) {
-        throw forbidden(`Requires one of the roles: ${roles.join(', ')}`);
+      const principal = request.principal;
+      if (!principal) throw signInRequired();
+      if (!permissions.some((p) => principal.permissions.has(p))) {
+        throw forbidden(`Requires one of the permissions: ${permissions.join(', ')}`);
       }
     };
   }
+
+  /** Anyone signed in. */
+  signedIn() {
+    return async (request: FastifyRequest): Promise<void> => {
+      if (!request.principal) throw signInRequired();
+    };
+  }
+
+  /** A natural person at the given assurance level or above. */
+  person(assurance = 1) {
+    return async (request: FastifyRequest): Promise<void> => {
+      const principal = request.principal;
+      if (!principal) throw signInRequired();
+      if (principal.kind !== 'person') throw forbidden('Only a natural person may do this');
+      if (principal.assurance < assurance) {
+        throw new AppError('forbidden', `Requires assurance level ${assurance}`, undefined, {
+          requiredAssurance: assurance,
+          assurance: principal.assurance,
+        });
+      }
+    };
+  }
+
+  /** A person acting for an enterprise, holding one of `roles` in it. */
+  acting(...roles: MemberRole[]) {
+    return async (request: FastifyRequest): Promise<void> => {
+      const principal = request.principal;
+      if (!principal) throw signInRequired();
+      const acting = principal.acting;
+      if (!acting) throw forbidden('Switch to acting for an enterprise first');
+      if (roles.length > 0 && !roles.includes(acting.role)) {
+        throw forbidden(`Requires one of the enterprise roles: ${roles.join(', ')}`);
+      }
+    };
+  }
+}
+
+/** Refuses an agent whose mandate does not cover the item (owners and administrators cover all). */
+export function assertItemInScope(principal: Principal, itemCode: string): void {
+  const scope = principal.acting?.itemCodes;
+  if (scope && !scope.includes(itemCode)) {
+    throw forbidden(`The agent mandate does not cover item ${itemCode}`);
+  }
+}
+
+/**
+ * A SQL condition restricting rows to the caller's jurisdiction: the row's region lies in
+ * one of the caller's region subtrees and, when the caller is limited to departments, its
+ * department is one of them. Parameters are appended to `params`.
+ */
+export function jurisdictionClause(
+  principal: Principal,
+  columns: { region: string; organisation?: string },
+  params: unknown[],
+): string {
+  const jurisdiction = principal.jurisdiction;
+  if (!jurisdiction) return 'false';
+  params.push(jurisdiction.regionCodes);
+  const regionCondition = `exists (select 1 from region jr where jr.code = ${columns.region} and jr.path && $${params.length}::text[])`;
+  if (!columns.organisation || jurisdiction.organisationIds.length === 0) return `(${regionCondition})`;
+  params.push(jurisdiction.organisationIds);
+  return `(${regionCondition} and ${columns.organisation} = any($${params.length}::bigint[]))`;
+}
+
+/** Who does a change and for whom, for the audit trail. */
+export function actorOf(request: FastifyRequest): Actor {
+  const principal = request.principal;
+  return {
+    actor: principal?.sub ?? 'anonymous',
+    onBehalfOf: principal?.acting ? `enterprise:${principal.acting.uscc}` : undefined,
+    ip: request.ip,
+    requestId: request.id,
+  };
+}
+
+/** Refuses the response of a cached page of personal data. */
+export function noStore(reply: FastifyReply): void {
+  reply.header('cache-control', 'no-store');
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Runtime configuration, read once from the environment and validated at start. */
@@ -15,6 +15,53 @@ export interface Config {
   dbPoolSize: number;
   /** HMAC key for signing bearer tokens (see kernel/auth.ts). */
   sessionSecret: string;
+  /**
+   * Keys for encrypting personal fields at rest (kernel/crypto.ts). The first key
+   * encrypts, every key decrypts. Rotation: prepend a new key, re-encrypt, drop the old one.
+   */
+  fieldKeys: FieldKey[];
+  /** HMAC key of the blind indexes that find encrypted values (phone, ID number) by equality. */
+  indexKey: Buffer;
+  /** A session ends after this many minutes without a request. */
+  sessionIdleMinutes: number;
+  /** A session ends this many hours after login, however active. */
+  sessionAbsoluteHours: number;
+  /** Whether session cookies carry the Secure attribute (off only for plain-HTTP development). */
+  cookieSecure: boolean;
+  /** Limits on password and SMS attempts (kernel/ratelimit.ts). */
+  rateLimits: RateLimits;
+}
+
+/** One field-encryption key: `id` is stored in every ciphertext so the right key decrypts it. */
+export interface FieldKey {
+  id: string;
+  /** 32 bytes (AES-256). */
+  key: Buffer;
+}
+
+/** At most `max` events per key within `windowSeconds`. */
+export interface Limit {
+  max: number;
+  windowSeconds: number;
+}
+
+export interface RateLimits {
+  /** Wrong passwords per account identifier before it is locked out. */
+  passwordFailures: Limit;
+  /** Failed logins (password or SMS code) per client IP before the IP is locked out. */
+  loginIpFailures: Limit;
+  /** SMS codes sent to one phone number per hour. */
+  smsPerPhone: Limit;
+  /** Minimum interval between two SMS codes to one phone number. */
+  smsResendSeconds: number;
+  /** SMS codes requested from one client IP per hour. */
+  smsPerIp: Limit;
+  /** Wrong SMS codes per phone number before code checks are locked out (window = password window). */
+  smsCodeFailures: Limit;
+  /** The first lockout lasts this long; each further lockout doubles it ... */
+  lockoutBaseSeconds: number;
+  /** ... up to this. */
+  lockoutMaxSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -28,6 +75,10 @@ type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const NODE_ENVS = ['development', 'production', 'test'] as const;
+const KEY_ID = /^[A-Za-z0-9_-]{1,16}$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+)$/;
+/** Key id of the field-encryption key generated outside production. */
+export const DEVELOPMENT_FIELD_KEY_ID = 'dev1';
 
 function oneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
   return (allowed as readonly string[]).includes(value);
@@ -77,15 +128,76 @@ export function loadConfig(env: Env = process.env): Config {
   const port = int('PORT', 8080, 0, 65535);
   const dbPoolSize = int('DB_POOL_SIZE', 10, 1, 200);
 
+  const sessionIdleMinutes = int('SESSION_IDLE_MINUTES', 30, 1, 1440);
+  const sessionAbsoluteHours = int('SESSION_ABSOLUTE_HOURS', 12, 1, 720);
+
+  let cookieSecure = true;
+  const cookieSecureRaw = env.COOKIE_SECURE;
+  if (cookieSecureRaw !== undefined && cookieSecureRaw !== '') {
+    if (cookieSecureRaw === 'true' || cookieSecureRaw === 'false') cookieSecure = cookieSecureRaw === 'true';
+    else problems.push(`COOKIE_SECURE=${JSON.stringify(cookieSecureRaw)}: must be true or false`);
+  }
+
+  const passwordWindowSeconds = int('PASSWORD_WINDOW_MINUTES', 15, 1, 1440) * 60;
+  const lockoutBaseSeconds = int('LOCKOUT_BASE_MINUTES', 15, 1, 1440) * 60;
+  const lockoutMaxSeconds = int('LOCKOUT_MAX_MINUTES', 1440, 1, 43200) * 60;
+  if (lockoutMaxSeconds < lockoutBaseSeconds)
+    problems.push('LOCKOUT_MAX_MINUTES: must not be less than LOCKOUT_BASE_MINUTES');
+  const rateLimits: RateLimits = {
+    passwordFailures: { max: int('PASSWORD_MAX_FAILURES', 5, 1, 100), windowSeconds: passwordWindowSeconds },
+    loginIpFailures: {
+      max: int('LOGIN_IP_MAX_FAILURES', 50, 1, 100000),
+      windowSeconds: passwordWindowSeconds,
+    },
+    smsPerPhone: { max: int('SMS_MAX_PER_HOUR', 5, 1, 1000), windowSeconds: 3600 },
+    smsResendSeconds: int('SMS_RESEND_SECONDS', 60, 1, 3600),
+    smsPerIp: { max: int('SMS_IP_MAX_PER_HOUR', 30, 1, 100000), windowSeconds: 3600 },
+    smsCodeFailures: { max: int('SMS_CODE_MAX_FAILURES', 5, 1, 100), windowSeconds: passwordWindowSeconds },
+    lockoutBaseSeconds,
+    lockoutMaxSeconds,
+  };
+
+  // Secrets: values are never echoed in problems, only their names and what is wrong.
+  const production = nodeEnv === 'production';
+  const missing: string[] = [];
+
   let sessionSecret = env.SESSION_SECRET ?? '';
   if (sessionSecret !== '' && sessionSecret.length < 32) {
     problems.push('SESSION_SECRET: must be at least 32 characters');
   } else if (sessionSecret === '') {
-    if (nodeEnv === 'production') problems.push('SESSION_SECRET: is required when NODE_ENV=production');
-    else if (problems.length === 0) sessionSecret = developmentSecret(dataDir, 'sessionSecret');
+    if (production) problems.push('SESSION_SECRET: is required when NODE_ENV=production');
+    else missing.push('sessionSecret');
   }
 
+  let fieldKeys: FieldKey[] = [];
+  const fieldKeysRaw = env.FIELD_ENCRYPTION_KEYS ?? '';
+  if (fieldKeysRaw !== '') fieldKeys = parseFieldKeys(fieldKeysRaw, problems);
+  else if (production) problems.push('FIELD_ENCRYPTION_KEYS: is required when NODE_ENV=production');
+  else missing.push('fieldEncryptionKey');
+
+  let indexKey: Buffer = Buffer.alloc(0);
+  const indexKeyRaw = env.FIELD_INDEX_KEY ?? '';
+  if (indexKeyRaw !== '') {
+    const decoded = decodeBase64(indexKeyRaw);
+    if (decoded === undefined) problems.push('FIELD_INDEX_KEY: must be base64');
+    else if (decoded.length < 32) problems.push('FIELD_INDEX_KEY: must decode to at least 32 bytes');
+    else indexKey = decoded;
+  } else if (production) problems.push('FIELD_INDEX_KEY: is required when NODE_ENV=production');
+  else missing.push('fieldIndexKey');
+
   if (problems.length > 0) throw new ConfigError(problems);
+
+  // Only a valid configuration may write generated secrets into DATA_DIR.
+  if (missing.length > 0) {
+    const generated = developmentSecrets(dataDir, missing);
+    if (generated.sessionSecret) sessionSecret = generated.sessionSecret;
+    if (generated.fieldEncryptionKey)
+      fieldKeys = [
+        { id: DEVELOPMENT_FIELD_KEY_ID, key: Buffer.from(generated.fieldEncryptionKey, 'base64url') },
+      ];
+    if (generated.fieldIndexKey) indexKey = Buffer.from(generated.fieldIndexKey, 'base64url');
+  }
+
   return {
     port,
     host,
@@ -95,18 +207,57 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevelRaw as Config['logLevel'],
     dbPoolSize,
     sessionSecret,
+    fieldKeys,
+    indexKey,
+    sessionIdleMinutes,
+    sessionAbsoluteHours,
+    cookieSecure,
+    rateLimits,
   };
 }
 
-/** Outside production, secrets are generated once and kept in DATA_DIR/secrets.json. */
-function developmentSecret(dataDir: string, name: string): string {
+/** Standard or URL-safe base64 (Node decodes both alphabets); undefined when not base64 at all. */
+function decodeBase64(value: string): Buffer | undefined {
+  return BASE64.test(value) ? Buffer.from(value, 'base64') : undefined;
+}
+
+/** `kid1:base64,kid0:base64`: every entry a unique key id and a 32-byte key. */
+function parseFieldKeys(raw: string, problems: string[]): FieldKey[] {
+  const keys: FieldKey[] = [];
+  raw.split(',').forEach((entry, i) => {
+    const where = `FIELD_ENCRYPTION_KEYS entry ${i + 1}`;
+    const colon = entry.indexOf(':');
+    const id = colon < 0 ? '' : entry.slice(0, colon).trim();
+    const encoded = colon < 0 ? '' : entry.slice(colon + 1).trim();
+    if (colon < 0) return void problems.push(`${where}: must be <key id>:<base64 key>`);
+    if (!KEY_ID.test(id))
+      return void problems.push(`${where}: key id ${JSON.stringify(id)} must be 1 to 16 of A-Z a-z 0-9 _ -`);
+    if (keys.some((k) => k.id === id))
+      return void problems.push(`${where}: key id ${JSON.stringify(id)} is repeated`);
+    const key = decodeBase64(encoded);
+    if (key === undefined) return void problems.push(`${where} (${id}): key must be base64`);
+    if (key.length !== 32)
+      return void problems.push(`${where} (${id}): key must decode to exactly 32 bytes, not ${key.length}`);
+    keys.push({ id, key });
+  });
+  return keys;
+}
+
+/**
+ * Outside production, secrets are generated once and kept in DATA_DIR/secrets.json.
+ * The file is replaced atomically (write, then rename), so a process starting at the
+ * same moment never reads half a file.
+ */
+function developmentSecrets(dataDir: string, names: readonly string[]): Record<string, string> {
   const file = path.join(dataDir, 'secrets.json');
-  let secrets: Record<string, string> = {};
-  if (existsSync(file)) secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-  const existing = secrets[name];
-  if (existing) return existing;
-  const secret = randomBytes(32).toString('base64url');
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, JSON.stringify({ ...secrets, [name]: secret }, null, 2), { mode: 0o600 });
-  return secret;
+  const secrets = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  const absent = names.filter((name) => !secrets[name]);
+  if (absent.length > 0) {
+    for (const name of absent) secrets[name] = randomBytes(32).toString('base64url');
+    mkdirSync(dataDir, { recursive: true });
+    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(temporary, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    renameSync(temporary, file);
+  }
+  return Object.fromEntries(names.map((name) => [name, secrets[name] ?? '']));
 }

@@ -10,6 +10,7 @@ import Fastify, {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import cookie from '@fastify/cookie';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
 import { Type } from 'typebox';
 import type { Config } from './config.ts';
@@ -87,7 +88,10 @@ export async function buildApp({ config, db, modules, logger }: BuildAppOptions)
         version: '0.1.0',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'tb_session' },
+        },
       },
     },
   });
@@ -129,7 +133,8 @@ export async function buildApp({ config, db, modules, logger }: BuildAppOptions)
     },
   );
 
-  const auth = new Auth(config.sessionSecret);
+  await app.register(cookie);
+  const auth = new Auth();
   app.addHook('onRequest', auth.authenticate);
   app.addHook('preHandler', rejectNonFiniteNumbers);
   registerIdempotency(app, db);
@@ -167,6 +172,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+  const retryAfter = error.extra?.retryAfter;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.ceil(retryAfter)));
   return reply
     .code(error.status)
     .type('application/problem+json; charset=utf-8')

@@ -3,10 +3,12 @@ import type { TongbanModule } from '../kernel/http.ts';
 import { identifiersModule } from '../kernel/identifiers/routes.ts';
 import { catalogModule } from './catalog/index.ts';
 import { directoryModule } from './directory/index.ts';
+import { identityModule } from './identity/index.ts';
 import { registriesModule } from './registries/index.ts';
 
 /** The platform's modules, in registration order (kernel services first). */
 export const modules: TongbanModule[] = [
+  identityModule,
   identifiersModule,
   calendarModule,
   directoryModule,

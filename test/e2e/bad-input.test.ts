@@ -15,7 +15,7 @@ describe('bad input never reaches a server error', () => {
   let admin: string;
   beforeAll(async () => {
     t = await createTestApp();
-    admin = await t.bearer('catalog_admin', 'calendar_admin', 'staff', 'system', 'citizen');
+    admin = await t.bearer('catalog_admin', 'system_admin', 'window_clerk');
   });
   afterAll(() => t.drop());
 

@@ -1,13 +1,13 @@
-import { Auth, type Role } from '../../src/kernel/auth.ts';
 import { loadConfig } from '../../src/kernel/config.ts';
 import type { App } from '../../src/kernel/http.ts';
 import { createApp } from '../../src/main.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { bearerFor, type TestRole } from './identity.ts';
 
 export interface TestApp extends TestDatabase {
   app: App;
-  /** Authorization header value for a caller with the given roles. */
-  bearer(...roles: Role[]): Promise<string>;
+  /** Authorization header for a new caller with the roles (see helpers/identity.ts). */
+  bearer(...roles: TestRole[]): Promise<string>;
 }
 
 export const testConfig = () =>
@@ -23,12 +23,10 @@ export async function createTestApp(): Promise<TestApp> {
   const database = await createTestDatabase();
   const app = await createApp(config, database.db);
   await app.ready();
-  const auth = new Auth(config.sessionSecret);
   return {
     ...database,
     app,
-    bearer: async (...roles) =>
-      `Bearer ${await auth.issue({ sub: `test-${roles.join('-')}`, name: 'Test User', roles })}`,
+    bearer: (...roles) => bearerFor(app, database.db, ...roles),
     async drop() {
       await app.close();
       await database.drop();

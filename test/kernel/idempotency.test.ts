@@ -1,17 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Type } from 'typebox';
-import { Auth } from '../../src/kernel/auth.ts';
 import { buildApp, type App } from '../../src/kernel/http.ts';
 import { testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { identityModule } from '../../src/modules/identity/index.ts';
+import { personSession } from '../helpers/identity.ts';
 
 describe('Idempotency-Key', () => {
   let database: TestDatabase;
   let app: App;
   let calls = 0;
   let failNext = false;
-  const auth = new Auth(testConfig().sessionSecret);
-  const bearer = async (sub: string) => `Bearer ${await auth.issue({ sub, name: sub, roles: ['staff'] })}`;
+  const callers = new Map<string, string>();
+  const bearer = async (name: string) => {
+    if (!callers.has(name)) callers.set(name, (await personSession(app, database.db)).authorization);
+    return callers.get(name)!;
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -20,6 +24,7 @@ describe('Idempotency-Key', () => {
       db: database.db,
       logger: false,
       modules: [
+        identityModule,
         {
           name: 'counter',
           routes(app) {

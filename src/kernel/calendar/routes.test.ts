@@ -2,23 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/db.ts';
 import { auditTrail } from '../audit.ts';
-import { Auth, type Role } from '../auth.ts';
 import { buildApp, type App } from '../http.ts';
 import { calendarModule } from './routes.ts';
+import { identityModule } from '../../modules/identity/index.ts';
+import { bearerFor, type TestRole } from '../../../test/helpers/identity.ts';
 
 describe('calendar routes', () => {
   let t: TestDatabase;
   let app: App;
-  let bearer: (...roles: Role[]) => Promise<string>;
+  let bearer: (...roles: TestRole[]) => Promise<string>;
 
   beforeAll(async () => {
     t = await createTestDatabase();
     const config = testConfig();
-    app = await buildApp({ config, db: t.db, modules: [calendarModule] });
+    app = await buildApp({ config, db: t.db, modules: [identityModule, calendarModule] });
     await app.ready();
-    const auth = new Auth(config.sessionSecret);
-    bearer = async (...roles) =>
-      `Bearer ${await auth.issue({ sub: `test-${roles.join('-')}`, name: 'Test User', roles })}`;
+    bearer = (...roles) => bearerFor(app, t.db, ...roles);
   });
   afterAll(async () => {
     await app.close();
@@ -128,7 +127,7 @@ describe('calendar routes', () => {
     it('requires a token (401) and the calendar_admin role (403)', async () => {
       const body = { working: true, reason: '防汛值班' };
       expect((await put(undefined, body)).statusCode).toBe(401);
-      expect((await put(await bearer('staff', 'catalog_admin'), body)).statusCode).toBe(403);
+      expect((await put(await bearer('window_clerk', 'catalog_admin'), body)).statusCode).toBe(403);
       const del = await app.inject({
         method: 'DELETE',
         url: `/api/v1/calendar/overrides/${date}`,
@@ -140,7 +139,7 @@ describe('calendar routes', () => {
     });
 
     it('sets an override for calendar_admin, audited, and the calendar follows', async () => {
-      const token = await bearer('calendar_admin');
+      const token = await bearer('system_admin');
       const res = await put(token, { working: true, reason: '防汛值班' });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({
@@ -177,7 +176,7 @@ describe('calendar routes', () => {
     });
 
     it('deletes an override (204), audited, and answers 404 for a day without one', async () => {
-      const authorization = await bearer('calendar_admin');
+      const authorization = await bearer('system_admin');
       const del = () =>
         app.inject({
           method: 'DELETE',
@@ -203,7 +202,7 @@ describe('calendar routes', () => {
       [date, { reason: 'x' }, [{ field: 'working', rule: 'required' }]],
       [date, { working: true, reason: 'x', extra: 1 }, [{ field: 'extra', rule: 'additionalProperties' }]],
     ])('rejects PUT %s %j', async (day, body, expected) => {
-      const res = await put(await bearer('calendar_admin'), body, day);
+      const res = await put(await bearer('system_admin'), body, day);
       expect(res.statusCode).toBe(400);
       expect(fieldErrors(res.json())).toEqual(expected);
     });

@@ -164,7 +164,7 @@ export const calendarModule: TongbanModule = {
     app.get(
       '/api/v1/calendar/overrides',
       {
-        preHandler: auth.require('calendar_admin'),
+        preHandler: auth.require('calendar.manage'),
         schema: {
           tags: ['calendar'],
           summary: 'The days administrators declared working or not',
@@ -178,7 +178,7 @@ export const calendarModule: TongbanModule = {
     app.put(
       '/api/v1/calendar/overrides/:date',
       {
-        preHandler: auth.require('calendar_admin'),
+        preHandler: auth.require('calendar.manage'),
         schema: {
           tags: ['calendar'],
           summary: 'Declare a day working or not (a local holiday, a late notice)',
@@ -201,7 +201,7 @@ export const calendarModule: TongbanModule = {
     app.delete(
       '/api/v1/calendar/overrides/:date',
       {
-        preHandler: auth.require('calendar_admin'),
+        preHandler: auth.require('calendar.manage'),
         schema: {
           tags: ['calendar'],
           summary: 'Remove the override of a day (the official data applies again)',

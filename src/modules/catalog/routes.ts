@@ -72,7 +72,7 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
   const regions = new RegionCache(db);
   // Load the segmentation dictionaries now rather than on the first citizen's search.
   analyzeQuery('结婚登记');
-  const admin = { preHandler: auth.require('catalog_admin') };
+  const admin = { preHandler: auth.require('catalog.manage') };
   const tags = ['catalog'];
   const security = [{ bearer: [] }];
 

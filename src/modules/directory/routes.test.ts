@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Auth, type Role } from '../../kernel/auth.ts';
 import { buildApp, type App } from '../../kernel/http.ts';
 import { createRng, generateUscc } from '../../kernel/identifiers/index.ts';
 import { testConfig } from '../../../test/helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/db.ts';
 import { registriesModule } from '../registries/index.ts';
+import { identityModule } from '../identity/index.ts';
+import { bearerFor, type TestRole } from '../../../test/helpers/identity.ts';
 import { directoryModule, seedDemoDirectory } from './index.ts';
 
 const CHANGAN = '329901000000';
@@ -12,7 +13,7 @@ const CHANGAN = '329901000000';
 describe('directory routes', () => {
   let t: TestDatabase;
   let app: App;
-  let bearer: (...roles: Role[]) => Promise<string>;
+  let bearer: (...roles: TestRole[]) => Promise<string>;
   const rng = createRng(11);
   const freshUscc = () => generateUscc(rng, { authority: '1', category: '1', regionCode: '329901' });
 
@@ -20,10 +21,9 @@ describe('directory routes', () => {
     t = await createTestDatabase();
     await seedDemoDirectory(t.db, { scale: 'small' });
     const config = testConfig();
-    app = await buildApp({ config, db: t.db, modules: [directoryModule, registriesModule], logger: false });
+    app = await buildApp({ config, db: t.db, modules: [identityModule, directoryModule, registriesModule], logger: false });
     await app.ready();
-    const auth = new Auth(config.sessionSecret);
-    bearer = async (...roles) => `Bearer ${await auth.issue({ sub: 'test-admin', name: 'Test', roles })}`;
+    bearer = (...roles) => bearerFor(app, t.db, ...roles);
   });
   afterAll(async () => {
     await app.close();
@@ -68,10 +68,10 @@ describe('directory routes', () => {
       method: 'POST',
       url: '/api/v1/regions',
       payload,
-      headers: { authorization: await bearer('staff') },
+      headers: { authorization: await bearer('window_clerk') },
     });
     expect(forbidden.statusCode).toBe(403);
-    const headers = { authorization: await bearer('catalog_admin') };
+    const headers = { authorization: await bearer('system_admin') };
     const created = await app.inject({ method: 'POST', url: '/api/v1/regions', payload, headers });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({
@@ -106,7 +106,7 @@ describe('directory routes', () => {
   });
 
   it('creates an organisation, rejecting a bad check digit (field uscc) and a taken code', async () => {
-    const headers = { authorization: await bearer('catalog_admin') };
+    const headers = { authorization: await bearer('system_admin') };
     const uscc = freshUscc();
     const payload = {
       name: '示例市长安区数据局',
@@ -150,7 +150,7 @@ describe('directory routes', () => {
       method: 'POST',
       url: '/api/v1/organisations',
       payload,
-      headers: { authorization: await bearer('staff') },
+      headers: { authorization: await bearer('window_clerk') },
     });
     expect(staff.statusCode).toBe(403);
   });

@@ -61,7 +61,7 @@ const optionalRegion = (field: string, value: string | undefined) =>
   value === undefined ? undefined : regionCodeOf(field, value);
 
 export async function directoryRoutes(app: App, { db, auth }: ModuleContext): Promise<void> {
-  const admin = { preHandler: auth.require('catalog_admin') };
+  const admin = { preHandler: auth.require('directory.manage') };
   const tags = ['directory'];
   const security = [{ bearer: [] }];
 

@@ -25,7 +25,7 @@ const Enterprise = Type.Object({
 });
 
 export async function registriesRoutes(app: App, { db, auth }: ModuleContext): Promise<void> {
-  const readers = { preHandler: auth.require('staff', 'system') };
+  const readers = { preHandler: auth.require('registry.read') };
   const tags = ['registries'];
   const security = [{ bearer: [] }];
 

@@ -1,0 +1,4 @@
+import type { App } from '../../kernel/http.ts';
+import type { IdentityContext } from './context.ts';
+
+export function enterprisesRoutes(_app: App, _ctx: IdentityContext): void {}
