@@ -11,6 +11,7 @@ create table oidc_client (
   post_logout_redirect_uris text[] not null default '{}',
   grant_types text[] not null,
   scopes text[] not null,
+  token_endpoint_auth_method text not null default 'client_secret_basic',
   created_by uuid references identity_account (id),
   created_at timestamptz not null default now(),
   deleted_at timestamptz,
@@ -18,6 +19,9 @@ create table oidc_client (
   constraint oidc_client_grant_types_check check (
     cardinality(grant_types) > 0
     and grant_types <@ array['authorization_code', 'refresh_token', 'client_credentials']
+  ),
+  constraint oidc_client_auth_method_check check (
+    token_endpoint_auth_method in ('client_secret_basic', 'client_secret_post')
   )
 );
 comment on table oidc_client is 'A department system (relying party) registered by an administrator to sign users in through the platform (单点登录).';
@@ -28,6 +32,7 @@ comment on column oidc_client.redirect_uris is 'Registered redirect URIs; an aut
 comment on column oidc_client.post_logout_redirect_uris is 'Where the browser may be sent after RP-initiated logout.';
 comment on column oidc_client.grant_types is 'Allowed grants: authorization_code, refresh_token, client_credentials.';
 comment on column oidc_client.scopes is 'Scopes the client may ask for: openid, profile, phone, enterprise, offline_access.';
+comment on column oidc_client.token_endpoint_auth_method is 'How the client authenticates at the token endpoint: client_secret_basic (default) or client_secret_post.';
 comment on column oidc_client.created_by is 'Administrator who registered the client.';
 comment on column oidc_client.created_at is 'When the client was registered.';
 comment on column oidc_client.deleted_at is 'When the client was removed; it stops working at once.';

@@ -73,7 +73,10 @@ export interface ResolvedSession {
 }
 
 /** Looks a session token up; the identity module provides it. Null means unknown, expired or revoked. */
-export type SessionResolver = (token: string, channel: 'cookie' | 'bearer') => Promise<ResolvedSession | null>;
+export type SessionResolver = (
+  token: string,
+  channel: 'cookie' | 'bearer',
+) => Promise<ResolvedSession | null>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -124,7 +127,10 @@ export class Auth {
         resolved.csrfHash === null ||
         !timingSafeEqualString(sha256(sent), resolved.csrfHash)
       ) {
-        throw new AppError('forbidden', `Send the ${CSRF_HEADER} header with the value of the ${CSRF_COOKIE} cookie`);
+        throw new AppError(
+          'forbidden',
+          `Send the ${CSRF_HEADER} header with the value of the ${CSRF_COOKIE} cookie`,
+        );
       }
     }
     request.principal = resolved.principal;

@@ -141,8 +141,6 @@ export function loadConfig(env: Env = process.env): Config {
   const passwordWindowSeconds = int('PASSWORD_WINDOW_MINUTES', 15, 1, 1440) * 60;
   const lockoutBaseSeconds = int('LOCKOUT_BASE_MINUTES', 15, 1, 1440) * 60;
   const lockoutMaxSeconds = int('LOCKOUT_MAX_MINUTES', 1440, 1, 43200) * 60;
-  if (lockoutMaxSeconds < lockoutBaseSeconds)
-    problems.push('LOCKOUT_MAX_MINUTES: must not be less than LOCKOUT_BASE_MINUTES');
   const rateLimits: RateLimits = {
     passwordFailures: { max: int('PASSWORD_MAX_FAILURES', 5, 1, 100), windowSeconds: passwordWindowSeconds },
     loginIpFailures: {
@@ -156,6 +154,8 @@ export function loadConfig(env: Env = process.env): Config {
     lockoutBaseSeconds,
     lockoutMaxSeconds,
   };
+  if (lockoutMaxSeconds < lockoutBaseSeconds)
+    problems.push('LOCKOUT_MAX_MINUTES: must not be less than LOCKOUT_BASE_MINUTES');
 
   // Secrets: values are never echoed in problems, only their names and what is wrong.
   const production = nodeEnv === 'production';

@@ -101,5 +101,11 @@ export async function bearerFor(app: App, db: Database, ...roles: TestRole[]): P
   if (roles.length === 1 && roles[0] === 'citizen') {
     return (await personSession(app, db, { assurance: 2 })).authorization;
   }
-  return (await staffSession(app, db, roles.filter((r) => r !== 'citizen'))).authorization;
+  return (
+    await staffSession(
+      app,
+      db,
+      roles.filter((r) => r !== 'citizen'),
+    )
+  ).authorization;
 }

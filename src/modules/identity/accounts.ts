@@ -13,7 +13,8 @@ export interface AccountRow {
   status: 'active' | 'disabled' | 'closed';
 }
 
-const ACCOUNT_COLUMNS = 'id, kind, username, name, phone_enc, id_number_enc, password_hash, assurance, status';
+const ACCOUNT_COLUMNS =
+  'id, kind, username, name, phone_enc, id_number_enc, password_hash, assurance, status';
 
 /** The live (not closed) account of that kind registered with the phone. */
 export async function findAccountByPhone(
@@ -29,7 +30,10 @@ export async function findAccountByPhone(
   return row;
 }
 
-export async function findAccountByUsername(db: Queryable, username: string): Promise<AccountRow | undefined> {
+export async function findAccountByUsername(
+  db: Queryable,
+  username: string,
+): Promise<AccountRow | undefined> {
   const [row] = await db.query<AccountRow>(
     `select ${ACCOUNT_COLUMNS} from identity_account where username = $1 and status <> 'closed'`,
     [username],
@@ -38,7 +42,9 @@ export async function findAccountByUsername(db: Queryable, username: string): Pr
 }
 
 export async function getAccount(db: Queryable, id: string): Promise<AccountRow | undefined> {
-  const [row] = await db.query<AccountRow>(`select ${ACCOUNT_COLUMNS} from identity_account where id = $1`, [id]);
+  const [row] = await db.query<AccountRow>(`select ${ACCOUNT_COLUMNS} from identity_account where id = $1`, [
+    id,
+  ]);
   return row;
 }
 
@@ -51,7 +57,11 @@ export async function createPerson(
   const [row] = await db.query<{ id: string }>(
     `insert into identity_account (kind, phone_enc, phone_index, password_hash, assurance)
      values ('person', $1, $2, $3, 1) returning id`,
-    [ctx.cipher.encrypt(input.phone, 'phone'), ctx.cipher.index(input.phone, 'phone'), input.passwordHash ?? null],
+    [
+      ctx.cipher.encrypt(input.phone, 'phone'),
+      ctx.cipher.index(input.phone, 'phone'),
+      input.passwordHash ?? null,
+    ],
   );
   return row!.id;
 }

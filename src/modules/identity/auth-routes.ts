@@ -2,7 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { audit } from '../../kernel/audit.ts';
 import { SESSION_SECURITY } from '../../kernel/auth.ts';
-import { hashPassword, maskPhone, passwordPolicy, verifyPassword, verifyPasswordOfNoAccount } from '../../kernel/crypto.ts';
+import {
+  hashPassword,
+  maskPhone,
+  passwordPolicy,
+  verifyPassword,
+  verifyPasswordOfNoAccount,
+} from '../../kernel/crypto.ts';
 import { AppError, conflict, notFound, unauthorized, validationError } from '../../kernel/errors.ts';
 import type { App } from '../../kernel/http.ts';
 import { rateLimitKey } from '../../kernel/ratelimit.ts';
@@ -14,7 +20,11 @@ import type { Channel } from './sessions.ts';
 const tags = ['identity'];
 const security = SESSION_SECURITY;
 
-const Phone = Type.String({ minLength: 1, maxLength: 20, description: 'Mainland mobile number: 13812345678' });
+const Phone = Type.String({
+  minLength: 1,
+  maxLength: 20,
+  description: 'Mainland mobile number: 13812345678',
+});
 const Code = Type.String({ minLength: 1, maxLength: 10, description: 'The 6-digit SMS code' });
 const Password = Type.String({ minLength: 1, maxLength: 128 });
 const Client = Type.Optional(
@@ -35,7 +45,8 @@ const SignedIn = Type.Object({
   session: SessionBody,
 });
 
-const channelOf = (client: 'browser' | 'api' | undefined): Channel => (client === 'api' ? 'bearer' : 'cookie');
+const channelOf = (client: 'browser' | 'api' | undefined): Channel =>
+  client === 'api' ? 'bearer' : 'cookie';
 
 /** Sign-up, sign-in (SMS code, password), sign-out and the caller's own sessions. */
 export function authRoutes(app: App, ctx: IdentityContext): void {
@@ -69,7 +80,12 @@ export function authRoutes(app: App, ctx: IdentityContext): void {
       ip: request.ip,
       userAgent: request.headers['user-agent'],
     });
-    await authEvent(request, 'identity.login', { accountId: account.id }, { method, channel: opened.channel });
+    await authEvent(
+      request,
+      'identity.login',
+      { accountId: account.id },
+      { method, channel: opened.channel },
+    );
     return {
       accountId: account.id,
       kind: account.kind,
@@ -84,7 +100,10 @@ export function authRoutes(app: App, ctx: IdentityContext): void {
       schema: {
         tags,
         summary: 'Send a one-time SMS code (rate-limited per number and per client address)',
-        body: Type.Object({ phone: Phone, purpose: Type.Enum([...SMS_PURPOSES]) }, { additionalProperties: false }),
+        body: Type.Object(
+          { phone: Phone, purpose: Type.Enum([...SMS_PURPOSES]) },
+          { additionalProperties: false },
+        ),
         response: { 202: Type.Object({ expiresIn: Type.Integer(), resendAfter: Type.Integer() }) },
       },
     },
@@ -107,7 +126,8 @@ export function authRoutes(app: App, ctx: IdentityContext): void {
     {
       schema: {
         tags,
-        summary: 'Sign up with a mobile number and its SMS code (assurance level 1), optionally with a password',
+        summary:
+          'Sign up with a mobile number and its SMS code (assurance level 1), optionally with a password',
         body: Type.Object(
           { phone: Phone, code: Code, password: Type.Optional(Password), client: Client },
           { additionalProperties: false },
@@ -128,7 +148,8 @@ export function authRoutes(app: App, ctx: IdentityContext): void {
       try {
         accountId = await createPerson(ctx, db, { phone, passwordHash });
       } catch (error) {
-        if ((error as { code?: string }).code === '23505') throw conflict('An account already uses this number');
+        if ((error as { code?: string }).code === '23505')
+          throw conflict('An account already uses this number');
         throw error;
       }
       await authEvent(request, 'identity.signup', { accountId }, { method: 'sms' });
@@ -152,7 +173,12 @@ export function authRoutes(app: App, ctx: IdentityContext): void {
       try {
         await verifySmsCode(ctx, phone, 'login', code, request.ip);
       } catch (error) {
-        await authEvent(request, 'identity.login.failed', { phone }, { method: 'sms', reason: (error as Error).message });
+        await authEvent(
+          request,
+          'identity.login.failed',
+          { phone },
+          { method: 'sms', reason: (error as Error).message },
+        );
         throw error;
       }
       const account = await findAccountByPhone(ctx, db, 'person', phone);
@@ -201,11 +227,18 @@ export function authRoutes(app: App, ctx: IdentityContext): void {
       try {
         await limiter.assertNotLocked([accountKey, ipKey]);
       } catch (error) {
-        await authEvent(request, 'identity.login.refused', { phone, username }, { method: 'password', reason: 'locked' });
+        await authEvent(
+          request,
+          'identity.login.refused',
+          { phone, username },
+          { method: 'password', reason: 'locked' },
+        );
         throw error;
       }
       const account =
-        phone !== undefined ? await findAccountByPhone(ctx, db, 'person', phone) : await findAccountByUsername(db, username!);
+        phone !== undefined
+          ? await findAccountByPhone(ctx, db, 'person', phone)
+          : await findAccountByUsername(db, username!);
       const valid =
         account?.password_hash && account.status === 'active'
           ? await verifyPassword(account.password_hash, password)

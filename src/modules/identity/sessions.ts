@@ -157,7 +157,12 @@ export class Sessions {
   }
 
   /** Ends every session of an account ("log out everywhere"), except the one given. */
-  async revokeAll(db: Queryable, accountId: string, reason: string, exceptSessionId?: string): Promise<number> {
+  async revokeAll(
+    db: Queryable,
+    accountId: string,
+    reason: string,
+    exceptSessionId?: string,
+  ): Promise<number> {
     const rows = await db.query(
       `update identity_session set revoked_at = now(), revoked_reason = $2
         where account_id = $1 and revoked_at is null and id <> coalesce($3, '') returning id`,

@@ -47,7 +47,10 @@ export async function sendSmsCode(
   assertMobilePhone(phone);
   const phoneIndex = ctx.cipher.index(phone, 'phone');
   const limits = ctx.config.rateLimits;
-  await ctx.limiter.assertWithinLimit(rateLimitKey.smsResend(phoneIndex), { max: 1, windowSeconds: limits.smsResendSeconds });
+  await ctx.limiter.assertWithinLimit(rateLimitKey.smsResend(`${purpose}:${phoneIndex}`), {
+    max: 1,
+    windowSeconds: limits.smsResendSeconds,
+  });
   await ctx.limiter.assertWithinLimit(rateLimitKey.smsPhone(phoneIndex), limits.smsPerPhone);
   await ctx.limiter.assertWithinLimit(rateLimitKey.smsIp(request.ip), limits.smsPerIp);
 
@@ -69,7 +72,11 @@ export async function sendSmsCode(
   } catch (error) {
     if (!(error instanceof SmsDeliveryError)) throw error;
     await ctx.db.query('delete from identity_sms_code where id = $1', [row!.id]);
-    await audit(ctx.db, { ...event, action: 'identity.sms.failed', after: { purpose, reason: error.message } });
+    await audit(ctx.db, {
+      ...event,
+      action: 'identity.sms.failed',
+      after: { purpose, reason: error.message },
+    });
     throw error.retryable
       ? new AppError('unavailable', 'The SMS gateway is unavailable; try again shortly')
       : new AppError('unprocessable', 'This number cannot receive SMS', [
@@ -111,7 +118,12 @@ export async function verifySmsCode(
   const fail = (key: 'identity.code.invalid' | 'identity.code.expired') => {
     const message = text(key);
     return validationError([
-      { field: 'code', rule: key === 'identity.code.invalid' ? 'mismatch' : 'expired', message: message.zh, messageEn: message.en },
+      {
+        field: 'code',
+        rule: key === 'identity.code.invalid' ? 'mismatch' : 'expired',
+        message: message.zh,
+        messageEn: message.en,
+      },
     ]);
   };
   if (!row) throw fail('identity.code.expired');

@@ -25,10 +25,16 @@ defineMessages({
     zh: '应以小写字母开头，3至32个字符，只含小写字母、数字、点、下划线和连字符',
     en: 'must start with a lower-case letter and have 3 to 32 of: lower-case letters, digits, . _ -',
   },
-  'identity.staff.phone': { zh: '应为11位中国大陆手机号码', en: 'must be an 11-digit mainland mobile number' },
+  'identity.staff.phone': {
+    zh: '应为11位中国大陆手机号码',
+    en: 'must be an 11-digit mainland mobile number',
+  },
   'identity.staff.role.unknown': { zh: '没有编码为{code}的角色', en: 'no role has the code {code}' },
   'identity.staff.region.unknown': { zh: '没有编码为{code}的行政区划', en: 'no region has the code {code}' },
-  'identity.staff.organisation.unknown': { zh: '没有编号为{id}的机构', en: 'no organisation has the id {id}' },
+  'identity.staff.organisation.unknown': {
+    zh: '没有编号为{id}的机构',
+    en: 'no organisation has the id {id}',
+  },
   'identity.role.permission.unknown': {
     zh: '没有名为{name}的权限',
     en: 'no permission is named {name}',
@@ -114,7 +120,9 @@ async function referenceErrors(
     const [found] = await db.query('select 1 from organisation where id = $1', [refs.organisationId]);
     if (!found)
       errors.push(
-        invalid('organisationId', 'exists', 'identity.staff.organisation.unknown', { id: refs.organisationId }),
+        invalid('organisationId', 'exists', 'identity.staff.organisation.unknown', {
+          id: refs.organisationId,
+        }),
       );
   }
   const missing = async <T extends string | number>(sql: string, values: T[]): Promise<Set<T>> => {
@@ -124,12 +132,19 @@ async function referenceErrors(
     return new Set(values.filter((v) => !present.has(v)));
   };
   const roles = refs.roles ?? [];
-  const unknownRoles = await missing('select code as value from identity_role where code = any($1::text[])', roles);
+  const unknownRoles = await missing(
+    'select code as value from identity_role where code = any($1::text[])',
+    roles,
+  );
   roles.forEach((code, i) => {
-    if (unknownRoles.has(code)) errors.push(invalid(`roles[${i}]`, 'exists', 'identity.staff.role.unknown', { code }));
+    if (unknownRoles.has(code))
+      errors.push(invalid(`roles[${i}]`, 'exists', 'identity.staff.role.unknown', { code }));
   });
   const regions = refs.regionCodes ?? [];
-  const unknownRegions = await missing('select code as value from region where code = any($1::text[])', regions);
+  const unknownRegions = await missing(
+    'select code as value from region where code = any($1::text[])',
+    regions,
+  );
   regions.forEach((code, i) => {
     if (unknownRegions.has(code))
       errors.push(invalid(`regionCodes[${i}]`, 'exists', 'identity.staff.region.unknown', { code }));
@@ -146,7 +161,11 @@ async function referenceErrors(
   return errors;
 }
 
-function inputErrors(input: { username?: string; phone?: string | undefined; password?: string | undefined }) {
+function inputErrors(input: {
+  username?: string;
+  phone?: string | undefined;
+  password?: string | undefined;
+}) {
   const errors: FieldError[] = [];
   if (input.username !== undefined && !USERNAME.test(input.username))
     errors.push(invalid('username', 'pattern', 'identity.staff.username'));
@@ -216,10 +235,10 @@ export async function createStaff(
         input.organisationIds ?? [],
       ],
     );
-    await tx.query(
-      'insert into identity_staff_role (account_id, role_code) select $1, unnest($2::text[])',
-      [id, [...new Set(input.roles)]],
-    );
+    await tx.query('insert into identity_staff_role (account_id, role_code) select $1, unnest($2::text[])', [
+      id,
+      [...new Set(input.roles)],
+    ]);
     await audit(tx, {
       ...actor,
       action: 'identity.staff.create',
@@ -327,7 +346,10 @@ export async function listStaff(
 /** Reads a member inside the principal's jurisdiction; outside it is 404, as if it did not exist. */
 async function findVisibleStaff(db: Queryable, principal: Principal, id: string): Promise<StaffRow> {
   const params: unknown[] = [id];
-  const [row] = await db.query<StaffRow>(`${STAFF_SELECT} where a.id = $1 and ${visibleTo(principal, params)}`, params);
+  const [row] = await db.query<StaffRow>(
+    `${STAFF_SELECT} where a.id = $1 and ${visibleTo(principal, params)}`,
+    params,
+  );
   if (!row) throw notFound(`No staff member ${id} in your jurisdiction`);
   return row;
 }
@@ -365,7 +387,9 @@ async function assertMayGrantRoles(db: Queryable, manager: Principal, roles: str
   if (beyond.length > 0) {
     const codes = [...new Set(beyond.map((r) => r.role_code))].sort();
     const permissions = [...new Set(beyond.map((r) => r.permission))].sort();
-    throw forbidden(`You may not ${what} the roles ${codes.join(', ')}: they carry ${permissions.join(', ')}`);
+    throw forbidden(
+      `You may not ${what} the roles ${codes.join(', ')}: they carry ${permissions.join(', ')}`,
+    );
   }
 }
 
@@ -394,7 +418,8 @@ async function assertMayGrantJurisdiction(
       throw forbidden('You are limited to departments and may not grant every department of the regions');
     }
     const beyond = organisationIds.filter((id) => !own.organisationIds.includes(id));
-    if (beyond.length > 0) throw forbidden(`The departments ${beyond.join(', ')} lie outside your jurisdiction`);
+    if (beyond.length > 0)
+      throw forbidden(`The departments ${beyond.join(', ')} lie outside your jurisdiction`);
     return;
   }
   const params: unknown[] = [organisationIds];
@@ -458,7 +483,8 @@ async function manageableStaff(db: Queryable, manager: Principal, id: string): P
   return row;
 }
 
-const sameSet = <T>(a: T[], b: T[]) => a.length === b.length && new Set([...a, ...b]).size === new Set(a).size;
+const sameSet = <T>(a: T[], b: T[]) =>
+  a.length === b.length && new Set([...a, ...b]).size === new Set(a).size;
 
 /**
  * Changes a member's department, window, title, roles or jurisdiction. A change of roles,
@@ -483,7 +509,8 @@ export async function updateStaff(
   await db.transaction(async (tx) => {
     const before = await manageableStaff(tx, manager, id);
     const current = toView(ctx, before, manager);
-    if (patch.organisationId !== undefined) await assertDepartmentInJurisdiction(tx, manager, patch.organisationId);
+    if (patch.organisationId !== undefined)
+      await assertDepartmentInJurisdiction(tx, manager, patch.organisationId);
     if (patch.roles) await assertMayGrantRoles(tx, manager, patch.roles, 'grant');
     if (patch.regionCodes || patch.organisationIds) {
       await assertMayGrantJurisdiction(
@@ -508,10 +535,10 @@ export async function updateStaff(
     );
     if (patch.roles) {
       await tx.query('delete from identity_staff_role where account_id = $1', [id]);
-      await tx.query('insert into identity_staff_role (account_id, role_code) select $1, unnest($2::text[])', [
-        id,
-        next.roles,
-      ]);
+      await tx.query(
+        'insert into identity_staff_role (account_id, role_code) select $1, unnest($2::text[])',
+        [id, next.roles],
+      );
     }
     await tx.query('update identity_account set updated_at = now() where id = $1', [id]);
     const privilegeChanged =
@@ -658,7 +685,9 @@ export async function saveRole(
 ): Promise<{ role: RoleView; created: boolean }> {
   const known = new Set<string>(PERMISSIONS);
   const errors = input.permissions.flatMap((name, i) =>
-    known.has(name) ? [] : [invalid(`permissions[${i}]`, 'enum', 'identity.role.permission.unknown', { name })],
+    known.has(name)
+      ? []
+      : [invalid(`permissions[${i}]`, 'enum', 'identity.role.permission.unknown', { name })],
   );
   if (errors.length > 0) throw validationError(errors);
   const permissions = [...new Set(input.permissions)].sort();
@@ -697,9 +726,17 @@ export async function deleteRole(db: Database, code: string, actor: Actor): Prom
     const before = await findRole(tx, code);
     if (!before) throw notFound(`No role ${code}`);
     if (before.holders > 0) {
-      throw conflict(`The role ${code} is held by ${before.holders} staff members`, { holders: before.holders });
+      throw conflict(`The role ${code} is held by ${before.holders} staff members`, {
+        holders: before.holders,
+      });
     }
     await tx.query('delete from identity_role where code = $1', [code]);
-    await audit(tx, { ...actor, action: 'identity.role.delete', entity: 'identity_role', entityId: code, before });
+    await audit(tx, {
+      ...actor,
+      action: 'identity.role.delete',
+      entity: 'identity_role',
+      entityId: code,
+      before,
+    });
   });
 }

@@ -1,3 +1,4 @@
+import { jurisdictionClause, type Principal } from '../../kernel/auth.ts';
 import type { Queryable } from '../../kernel/db.ts';
 import type { Sex } from '../../kernel/identifiers/index.ts';
 
@@ -71,6 +72,36 @@ export async function findEnterprise(db: Queryable, uscc: string): Promise<Enter
   const rows = await db.query(`select ${ENTERPRISE_COLUMNS} from registry_enterprise where uscc = $1`, [
     uscc,
   ]);
+  return rows[0] ? toEnterprise(rows[0]) : null;
+}
+
+/** A resident whose region of registration lies in the staff member's jurisdiction, else null. */
+export async function findPersonWithin(
+  db: Queryable,
+  principal: Principal,
+  idNumber: string,
+): Promise<Person | null> {
+  const params: unknown[] = [idNumber];
+  const rows = await db.query(
+    `select ${PERSON_COLUMNS} from registry_person p
+      where p.id_number = $1 and ${jurisdictionClause(principal, { region: 'p.region_code' }, params)}`,
+    params,
+  );
+  return rows[0] ? toPerson(rows[0]) : null;
+}
+
+/** An enterprise whose registered address lies in the staff member's jurisdiction, else null. */
+export async function findEnterpriseWithin(
+  db: Queryable,
+  principal: Principal,
+  uscc: string,
+): Promise<Enterprise | null> {
+  const params: unknown[] = [uscc];
+  const rows = await db.query(
+    `select ${ENTERPRISE_COLUMNS} from registry_enterprise e
+      where e.uscc = $1 and ${jurisdictionClause(principal, { region: 'e.region_code' }, params)}`,
+    params,
+  );
   return rows[0] ? toEnterprise(rows[0]) : null;
 }
 

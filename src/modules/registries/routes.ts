@@ -1,21 +1,24 @@
 import { Type } from 'typebox';
+import { noStore, SESSION_SECURITY } from '../../kernel/auth.ts';
 import type { App, ModuleContext } from '../../kernel/http.ts';
-import { getEnterprise, getPerson } from './service.ts';
+import { readEnterprise, readPerson } from './service.ts';
 
 const Person = Type.Object({
-  idNumber: Type.String({ description: 'Resident ID number (GB 11643)' }),
+  idNumber: Type.String({
+    description: 'Resident ID number (GB 11643); masked (1101**********002X) unless the caller holds pii.read_full',
+  }),
   name: Type.String(),
   sex: Type.Enum(['male', 'female']),
   birthDate: Type.String({ format: 'date' }),
   regionCode: Type.String({ description: '12-digit code of the region of household registration' }),
-  phone: Type.Union([Type.String(), Type.Null()]),
+  phone: Type.Union([Type.String(), Type.Null()], { description: 'Masked unless the caller holds pii.read_full' }),
 });
 const Enterprise = Type.Object({
   uscc: Type.String({ description: 'Unified social credit code (GB 32100)' }),
   name: Type.String(),
   type: Type.String({ description: '有限责任公司, 个体工商户 ...' }),
   legalRepresentative: Type.Object({
-    idNumber: Type.Union([Type.String(), Type.Null()]),
+    idNumber: Type.Union([Type.String(), Type.Null()], { description: 'Masked unless the caller holds pii.read_full' }),
     name: Type.String(),
   }),
   regionCode: Type.String(),
@@ -27,7 +30,7 @@ const Enterprise = Type.Object({
 export async function registriesRoutes(app: App, { db, auth }: ModuleContext): Promise<void> {
   const readers = { preHandler: auth.require('registry.read') };
   const tags = ['registries'];
-  const security = [{ bearer: [] }];
+  const security = SESSION_SECURITY;
 
   app.get(
     '/api/v1/registries/persons/:idNumber',
@@ -36,12 +39,16 @@ export async function registriesRoutes(app: App, { db, auth }: ModuleContext): P
       schema: {
         tags,
         security,
-        summary: 'A resident of the population registry, by ID number (validated first)',
+        summary:
+          'A resident of the population registry in your jurisdiction, by ID number (validated first; 404 outside it)',
         params: Type.Object({ idNumber: Type.String({ minLength: 1, maxLength: 30 }) }),
         response: { 200: Person },
       },
     },
-    async (request) => getPerson(db, request.params.idNumber),
+    async (request, reply) => {
+      noStore(reply);
+      return readPerson(db, request.principal!, request.params.idNumber);
+    },
   );
 
   app.get(
@@ -51,11 +58,15 @@ export async function registriesRoutes(app: App, { db, auth }: ModuleContext): P
       schema: {
         tags,
         security,
-        summary: 'An enterprise of the market-entity registry, by credit code (validated first)',
+        summary:
+          'An enterprise of the market-entity registry in your jurisdiction, by credit code (validated first; 404 outside it)',
         params: Type.Object({ uscc: Type.String({ minLength: 1, maxLength: 30 }) }),
         response: { 200: Enterprise },
       },
     },
-    async (request) => getEnterprise(db, request.params.uscc),
+    async (request, reply) => {
+      noStore(reply);
+      return readEnterprise(db, request.principal!, request.params.uscc);
+    },
   );
 }
