@@ -91,6 +91,23 @@ export const CSRF_COOKIE = 'tb_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** What a guard demands, attached to its preHandler so every route's policy can be listed and tested. */
+export type AccessPolicy =
+  | { kind: 'permission'; permissions: Permission[] }
+  | { kind: 'signedIn' }
+  | { kind: 'person'; assurance: number }
+  | { kind: 'acting'; roles: MemberRole[] };
+
+type Guard = ((request: FastifyRequest) => Promise<void>) & { access: AccessPolicy };
+const guard = (access: AccessPolicy, check: (request: FastifyRequest) => Promise<void>): Guard =>
+  Object.assign(check, { access });
+
+/** The policy of a route from its preHandler(s); undefined for a public route. */
+export function accessPolicyOf(preHandler: unknown): AccessPolicy | undefined {
+  const handlers = Array.isArray(preHandler) ? preHandler : [preHandler];
+  return handlers.map((h) => (h as Partial<Guard> | undefined)?.access).find((a) => a !== undefined);
+}
+
 const signInRequired = () => unauthorized('Sign in first, or send Authorization: Bearer <token>');
 
 /**
@@ -137,26 +154,26 @@ export class Auth {
   };
 
   /** Staff holding any of `permissions`. */
-  require(...permissions: Permission[]) {
-    return async (request: FastifyRequest): Promise<void> => {
+  require(...permissions: Permission[]): Guard {
+    return guard({ kind: 'permission', permissions }, async (request) => {
       const principal = request.principal;
       if (!principal) throw signInRequired();
       if (!permissions.some((p) => principal.permissions.has(p))) {
         throw forbidden(`Requires one of the permissions: ${permissions.join(', ')}`);
       }
-    };
+    });
   }
 
   /** Anyone signed in. */
-  signedIn() {
-    return async (request: FastifyRequest): Promise<void> => {
+  signedIn(): Guard {
+    return guard({ kind: 'signedIn' }, async (request) => {
       if (!request.principal) throw signInRequired();
-    };
+    });
   }
 
   /** A natural person at the given assurance level or above. */
-  person(assurance = 1) {
-    return async (request: FastifyRequest): Promise<void> => {
+  person(assurance = 1): Guard {
+    return guard({ kind: 'person', assurance }, async (request) => {
       const principal = request.principal;
       if (!principal) throw signInRequired();
       if (principal.kind !== 'person') throw forbidden('Only a natural person may do this');
@@ -166,12 +183,12 @@ export class Auth {
           assurance: principal.assurance,
         });
       }
-    };
+    });
   }
 
   /** A person acting for an enterprise, holding one of `roles` in it. */
-  acting(...roles: MemberRole[]) {
-    return async (request: FastifyRequest): Promise<void> => {
+  acting(...roles: MemberRole[]): Guard {
+    return guard({ kind: 'acting', roles }, async (request) => {
       const principal = request.principal;
       if (!principal) throw signInRequired();
       const acting = principal.acting;
@@ -179,7 +196,7 @@ export class Auth {
       if (roles.length > 0 && !roles.includes(acting.role)) {
         throw forbidden(`Requires one of the enterprise roles: ${roles.join(', ')}`);
       }
-    };
+    });
   }
 }
 

@@ -18,7 +18,7 @@ import type { Database } from './db.ts';
 import { AppError, PROBLEMS, type FieldError, type ProblemCode, toProblem } from './errors.ts';
 import { text } from './i18n.ts';
 import { Metrics } from './metrics.ts';
-import { Auth } from './auth.ts';
+import { Auth, accessPolicyOf, type AccessPolicy } from './auth.ts';
 import { registerIdempotency } from './idempotency.ts';
 
 export type App = FastifyInstance<
@@ -28,6 +28,19 @@ export type App = FastifyInstance<
   FastifyBaseLogger,
   TypeBoxTypeProvider
 >;
+
+/** A module route and the guard on it (undefined: public), for the authorisation tests. */
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: AccessPolicy | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeAccess: RouteAccess[];
+  }
+}
 
 /** What every module gets to build its routes and services. */
 export interface ModuleContext {
@@ -134,6 +147,23 @@ export async function buildApp({ config, db, modules, logger }: BuildAppOptions)
   );
 
   await app.register(cookie);
+  const routes: RouteAccess[] = [];
+  app.decorate('routeAccess', routes);
+  app.addHook('onRoute', (route) => {
+    const access = accessPolicyOf(route.preHandler);
+    if (access) {
+      // Guards run before validation: a caller without the right gets 401/403, never a
+      // description of the body it may not send.
+      type Hook = NonNullable<typeof route.preValidation>;
+      const handlers = [route.preHandler ?? []].flat() as unknown[];
+      const before = [route.preValidation ?? []].flat() as unknown[];
+      route.preValidation = [...before, ...handlers.filter((h) => accessPolicyOf(h))] as Hook;
+      route.preHandler = handlers.filter((h) => !accessPolicyOf(h)) as typeof route.preHandler;
+    }
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, access });
+    }
+  });
   const auth = new Auth();
   app.addHook('onRequest', auth.authenticate);
   app.addHook('preHandler', rejectNonFiniteNumbers);

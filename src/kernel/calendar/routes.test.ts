@@ -5,7 +5,7 @@ import { auditTrail } from '../audit.ts';
 import { buildApp, type App } from '../http.ts';
 import { calendarModule } from './routes.ts';
 import { identityModule } from '../../modules/identity/index.ts';
-import { bearerFor, type TestRole } from '../../../test/helpers/identity.ts';
+import { bearerFor, staffSession, type TestRole } from '../../../test/helpers/identity.ts';
 
 describe('calendar routes', () => {
   let t: TestDatabase;
@@ -138,15 +138,15 @@ describe('calendar routes', () => {
       expect(await auditTrail(t.db, 'calendar_override', date)).toEqual([]);
     });
 
-    it('sets an override for calendar_admin, audited, and the calendar follows', async () => {
-      const token = await bearer('system_admin');
+    it('sets an override for a system administrator, audited, and the calendar follows', async () => {
+      const { accountId, authorization: token } = await staffSession(app, t.db, ['system_admin']);
       const res = await put(token, { working: true, reason: '防汛值班' });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({
         date,
         working: true,
         reason: '防汛值班',
-        updatedBy: 'test-calendar_admin',
+        updatedBy: accountId,
       });
       expect(res.json().updatedAt).toMatch(/\+08:00$/);
 
@@ -163,7 +163,7 @@ describe('calendar routes', () => {
 
       const [entry] = await auditTrail(t.db, 'calendar_override', date);
       expect(entry).toMatchObject({
-        actor: 'test-calendar_admin',
+        actor: accountId,
         action: 'calendar.override.set',
         before: null,
         after: { working: true, reason: '防汛值班' },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { staffSession } from '../../../test/helpers/identity.ts';
 import { ITEMS_CSV, seed } from '../../seed/index.ts';
 
 const CSV_HEADER =
@@ -43,10 +44,11 @@ function newItem(overrides: Record<string, unknown> = {}) {
 describe('catalog', () => {
   let t: TestApp;
   let admin: string;
+  let adminId: string;
 
   beforeAll(async () => {
     t = await createTestApp();
-    admin = await t.bearer('catalog_admin');
+    ({ authorization: admin, accountId: adminId } = await staffSession(t.app, t.db, ['catalog_admin']));
     await seed(t.db, 'small');
   });
   afterAll(() => t.drop());
@@ -278,7 +280,7 @@ describe('catalog', () => {
         'catalog.item.publish',
       ]);
       expect(trail.json().items[3]).toMatchObject({
-        actor: 'test-catalog_admin',
+        actor: adminId,
         before: null,
         after: { version: 2 },
       });

@@ -32,7 +32,12 @@ interface Organisation {
   regionCode: string;
 }
 
-async function organisation(db: Database, sql: string, params: unknown[], what: string): Promise<Organisation> {
+async function organisation(
+  db: Database,
+  sql: string,
+  params: unknown[],
+  what: string,
+): Promise<Organisation> {
   const [row] = await db.query<Organisation>(
     `select id, name, region_code as "regionCode" from organisation ${sql} order by id limit 1`,
     params,
@@ -51,15 +56,20 @@ export async function seedDemoIdentities(
   ctx: Pick<IdentityContext, 'cipher'>,
   db: Database,
 ): Promise<DemoIdentities> {
-  const topRegions = (await db.query<{ code: string }>('select code from region where parent_code is null order by code')).map(
-    (r) => r.code,
-  );
+  const topRegions = (
+    await db.query<{ code: string }>('select code from region where parent_code is null order by code')
+  ).map((r) => r.code);
   const [district] = await db.query<{ code: string; name: string }>(
     'select code, name from region where parent_code = $1 order by code limit 1',
     [CITY],
   );
   if (topRegions.length === 0 || !district) throw new Error('Demo identities: seed the directory first');
-  const cityCentre = await organisation(db, `where region_code = $1 and kind = 'centre'`, [CITY], 'city service centre');
+  const cityCentre = await organisation(
+    db,
+    `where region_code = $1 and kind = 'centre'`,
+    [CITY],
+    'city service centre',
+  );
   const districtCentre = await organisation(
     db,
     `where region_code = $1 and kind = 'centre'`,
@@ -130,9 +140,10 @@ export async function seedDemoIdentities(
   ];
   const existing = new Set(
     (
-      await db.query<{ username: string }>('select username from identity_account where username = any($1::text[])', [
-        staff.map((s) => s.username),
-      ])
+      await db.query<{ username: string }>(
+        'select username from identity_account where username = any($1::text[])',
+        [staff.map((s) => s.username)],
+      )
     ).map((r) => r.username),
   );
   for (const [i, member] of staff.entries()) {
@@ -151,7 +162,8 @@ export async function seedDemoIdentities(
       where e.status in ('存续', '在业')
       order by (e.type = '个体工商户'), e.uscc limit 1`,
   );
-  if (!representative) throw new Error('Demo identities: no enterprise in the registry; seed the registries first');
+  if (!representative)
+    throw new Error('Demo identities: no enterprise in the registry; seed the registries first');
   const [citizen] = await db.query<RegistryPerson>(
     `select p.id_number as "idNumber", p.name, p.phone from registry_person p
       where p.phone is not null and p.id_number <> $1

