@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './kernel/config.ts';
 import { AppError } from './kernel/errors.ts';
 import { FieldCipher, passwordPolicy } from './kernel/crypto.ts';
-import { createStaff } from './modules/identity/index.ts';
+import { createStaff, rotateFieldKeys } from './modules/identity/index.ts';
 import { exportCatalog, importCatalog, reindexCatalog, type FileFormat } from './modules/catalog/index.ts';
 import { openPlatformDatabase, start } from './main.ts';
 import { isSeeded, seed, type Scale } from './seed/index.ts';
@@ -20,6 +20,8 @@ const USAGE = `Usage: tongban <command>
   staff create --username u --name n --role r [--role r2] --organisation <id> --region <code>
                                  create a staff account (the first system administrator);
                                  the password is read from TONGBAN_PASSWORD
+  keys rotate                    re-encrypt personal fields with the first FIELD_ENCRYPTION_KEYS key
+                                 and recompute blind indexes (after adding a key or a new FIELD_INDEX_KEY)
 
 Environment: PORT, HOST, DATA_DIR, DATABASE_URL, LOG_LEVEL, SESSION_SECRET (see README).`;
 
@@ -92,6 +94,17 @@ async function main(argv: string[]): Promise<void> {
           writeFileSync(file!, await exportCatalog(db, formatOf(file!)));
           console.log(`Exported to ${file}`);
         }
+      } finally {
+        await db.close();
+      }
+      return;
+    }
+    case 'keys': {
+      if (sub !== 'rotate') throw new UsageError('keys rotate');
+      const db = await openPlatformDatabase(config);
+      try {
+        const { rewritten } = await rotateFieldKeys(new FieldCipher(config.fieldKeys, config.indexKey), db);
+        console.log(`${rewritten} encrypted fields rewritten with key ${config.fieldKeys[0]!.id}.`);
       } finally {
         await db.close();
       }

@@ -197,6 +197,7 @@ describe('OIDC provider (single sign-on)', () => {
     const idToken = tokens.claims()!;
     expect(idToken.sub).toBe(person.accountId);
     expect(idToken.acr).toBe('urn:tongban:loa:2');
+    expect(idToken.auth_time).toEqual(expect.any(Number));
     expect(tokens.refresh_token).toBeTruthy();
 
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, person.accountId);
@@ -337,10 +338,7 @@ describe('OIDC provider (single sign-on)', () => {
       oidc.ClientSecretBasic(machine.clientSecret),
       insecure,
     );
-    const token = await oidc.clientCredentialsGrant(machineConfig).catch((e: unknown) => {
-      console.log(e);
-      throw e;
-    });
+    const token = await oidc.clientCredentialsGrant(machineConfig);
     expect(token.access_token).toBeTruthy();
     expect(await oidc.tokenIntrospection(machineConfig, token.access_token)).toMatchObject({
       active: true,

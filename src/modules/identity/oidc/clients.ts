@@ -126,7 +126,7 @@ export function clientMetadata(row: ClientRow, cipher: FieldCipher): Record<stri
     post_logout_redirect_uris: row.post_logout_redirect_uris,
     grant_types: row.grant_types,
     response_types: code ? ['code'] : [],
-    scope: row.scopes.join(' '),
+    ...(row.scopes.length > 0 && { scope: row.scopes.join(' ') }),
     token_endpoint_auth_method: row.token_endpoint_auth_method,
     id_token_signed_response_alg: 'RS256',
   };

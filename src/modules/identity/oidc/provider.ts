@@ -151,7 +151,8 @@ export async function createProvider(
       auth_time: null,
       iss: null,
       sid: null,
-      openid: ['sub', 'assurance_level', 'real_name_verified'],
+      // acr and auth_time always: a department system decides by the assurance of the login.
+      openid: ['sub', 'acr', 'auth_time', 'assurance_level', 'real_name_verified'],
       profile: ['name'],
       phone: ['phone_number', 'phone_number_verified'],
       enterprise: ['acting_enterprise'],
