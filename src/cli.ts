@@ -4,7 +4,13 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './kernel/config.ts';
 import { AppError } from './kernel/errors.ts';
 import { FieldCipher, passwordPolicy } from './kernel/crypto.ts';
-import { createStaff, rotateFieldKeys } from './modules/identity/index.ts';
+import {
+  createStaff,
+  DEMO_PASSWORD,
+  rotateFieldKeys,
+  seedDemoIdentities,
+  type DemoIdentities,
+} from './modules/identity/index.ts';
 import { exportCatalog, importCatalog, reindexCatalog, type FileFormat } from './modules/catalog/index.ts';
 import { openPlatformDatabase, start } from './main.ts';
 import { isSeeded, seed, type Scale } from './seed/index.ts';
@@ -50,14 +56,23 @@ async function main(argv: string[]): Promise<void> {
 
   switch (command) {
     case 'start': {
+      const cipher = new FieldCipher(config.fieldKeys, config.indexKey);
+      let demo: DemoIdentities | undefined;
       const running = await start(config, async (db) => {
         if (!(await isSeeded(db))) {
           console.log('First start: building the demo city (示例市) ...');
-          await seed(db, 'small', (line) => console.log(`  ${line}`));
+          demo = await seed(db, 'small', (line) => console.log(`  ${line}`), { cipher });
+        } else if (config.nodeEnv !== 'production') {
+          demo = await seedDemoIdentities({ cipher }, db);
         }
       });
       console.log(`\nTongban (通办) is running at ${running.url}`);
       console.log(`  API docs: ${running.url}/api/docs   health: ${running.url}/api/v1/health`);
+      if (demo && config.nodeEnv !== 'production') {
+        console.log(`  Demo accounts (password ${DEMO_PASSWORD}):`);
+        console.log(`    staff (username): ${demo.staff.map((s) => s.username).join(', ')}`);
+        console.log(`    citizens (phone): ${demo.persons.map((p) => `${p.phone} ${p.name}`).join(', ')}`);
+      }
       return;
     }
     case 'migrate': {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { FieldCipher } from '../kernel/crypto.ts';
 import type { Database } from '../kernel/db.ts';
 import {
   createBundle,
@@ -11,13 +12,15 @@ import {
   type EntryUnit,
 } from '../modules/catalog/index.ts';
 import { getRegion, implementingBodies, seedDemoDirectory } from '../modules/directory/index.ts';
+import { seedDemoIdentities, type DemoIdentities } from '../modules/identity/index.ts';
 import { seedDemoRegistries } from '../modules/registries/index.ts';
 
 /**
  * Demo data: the fictional 示例市 with its districts, streets and communities, its
  * departments, the shared catalog (a copy of shared/data/items.csv) replicated as
  * implementation entries for the city, every district and every street, 一件事
- * bundles, and synthetic residents and enterprises. Every step is idempotent.
+ * bundles, synthetic residents and enterprises, and (given the field cipher) demo
+ * staff and citizen accounts. Every step is idempotent.
  */
 export type Scale = 'small' | 'city';
 
@@ -33,7 +36,8 @@ export async function seed(
   db: Database,
   scale: Scale,
   log: (line: string) => void = () => {},
-): Promise<void> {
+  identities?: { cipher: FieldCipher },
+): Promise<DemoIdentities | undefined> {
   const timed = async <T>(label: string, step: () => Promise<T>, describe: (r: T) => string): Promise<T> => {
     const started = Date.now();
     const result = await step();
@@ -84,6 +88,12 @@ export async function seed(
         regionCodes: directory.communities.length ? directory.communities : directory.streets,
       }),
     (r) => JSON.stringify(r),
+  );
+  if (!identities) return undefined;
+  return timed(
+    'demo accounts',
+    () => seedDemoIdentities(identities, db),
+    (d) => `${d.staff.length} staff, ${d.persons.length} citizens`,
   );
 }
 

@@ -37,9 +37,25 @@ describe('tongban CLI', () => {
     expect((await tongban('catalog', 'reindex')).stdout).toMatch(/Reindexed 1 items/);
   }, 60_000);
 
-  it('mints a token only for known roles', async () => {
-    const { stdout } = await tongban('token', '--role', 'catalog_admin');
-    expect(stdout.trim().split('.')).toHaveLength(3);
-    await expect(tongban('token', '--role', 'emperor')).rejects.toMatchObject({ code: 1 });
-  });
+  it('creates a staff account only with a strong password and a known department', async () => {
+    const args = ['staff', 'create', '--username', 'root', '--name', '管理员', '--role', 'system_admin'];
+    const withPassword = (password: string) =>
+      run(
+        process.execPath,
+        ['bin/tongban.js', ...args, '--organisation', '999', '--region', '329900000000'],
+        {
+          env: { ...env, TONGBAN_PASSWORD: password },
+        },
+      ).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+    const weak = await withPassword('short');
+    expect(weak?.code).toBe(1);
+    expect(weak?.stderr).toMatch(/TONGBAN_PASSWORD/);
+    const unknown = await withPassword('Strong#Pass2026');
+    expect(unknown?.code).toBe(1);
+    expect(unknown?.stderr).toMatch(/organisationId/);
+    expect((await tongban('keys', 'rotate')).stdout).toMatch(/0 encrypted fields rewritten/);
+  }, 60_000);
 });

@@ -13,6 +13,8 @@ import { personSession } from '../helpers/identity.ts';
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 const POST_LOGOUT_URI = 'http://127.0.0.1:9/signed-out';
 const insecure = { execute: [oidc.allowInsecureRequests] };
+/** A failed client_secret_basic authentication: 401 with a Basic challenge naming the error. */
+const invalidClient = { status: 401, cause: [{ scheme: 'basic', parameters: { error: 'invalid_client' } }] };
 
 interface Cookie {
   value: string;
@@ -76,7 +78,9 @@ describe('OIDC provider (single sign-on)', () => {
   let enterprise: { id: string; uscc: string; memberId: string };
 
   /** A browser signed in to the platform with a cookie session (acting for the enterprise if asked). */
-  async function signedInBrowser(acting = false): Promise<{ browser: Browser; csrf: string; sessionToken: string }> {
+  async function signedInBrowser(
+    acting = false,
+  ): Promise<{ browser: Browser; csrf: string; sessionToken: string }> {
     const opened = await t.app.identity.sessions.open(t.db, person.accountId, 'cookie', {
       actingMemberId: acting ? enterprise.memberId : null,
     });
@@ -171,7 +175,7 @@ describe('OIDC provider (single sign-on)', () => {
     const interaction = await browser.navigate(login.url);
     expect(interaction.response.status).toBe(200);
     expect(new URL(interaction.url).pathname).toMatch(/^\/oidc\/interaction\/[\w-]+$/);
-    const consent = await interaction.response.json();
+    const consent = (await interaction.response.json()) as { confirm: string };
     expect(consent).toMatchObject({
       client: { clientId, name: '市场监管业务系统' },
       enterprise: { uscc: enterprise.uscc, role: 'owner' },
@@ -213,13 +217,12 @@ describe('OIDC provider (single sign-on)', () => {
     const introspected = await oidc.tokenIntrospection(config, tokens.access_token);
     expect(introspected).toMatchObject({ active: true, sub: person.accountId, client_id: clientId });
 
-    // Refresh: a new access token works; the used refresh token is spent (rotation).
+    // Refresh: a new access token works.
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.access_token).not.toBe(tokens.access_token);
-    expect((await oidc.fetchUserInfo(config, refreshed.access_token, person.accountId)).sub).toBe(person.accountId);
-    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
-      error: 'invalid_grant',
-    });
+    expect((await oidc.fetchUserInfo(config, refreshed.access_token, person.accountId)).sub).toBe(
+      person.accountId,
+    );
 
     // A second sign-in of the same browser goes straight through (consent remembered for this grant).
     const again = await startLogin('openid enterprise');
@@ -263,7 +266,7 @@ describe('OIDC provider (single sign-on)', () => {
     const { browser, csrf } = await signedInBrowser(true);
     const login = await startLogin('openid enterprise');
     const interaction = await browser.navigate(login.url);
-    const consent = await interaction.response.json();
+    const consent = (await interaction.response.json()) as { confirm: string };
     const confirmed = await browser.fetch(consent.confirm, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
@@ -280,6 +283,15 @@ describe('OIDC provider (single sign-on)', () => {
     expect(userinfo).not.toHaveProperty('acting_enterprise');
     expect(userinfo).not.toHaveProperty('phone_number');
     expect(userinfo).not.toHaveProperty('name');
+
+    // Refresh tokens rotate: replaying a spent one is refused and revokes the whole grant.
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('sends a browser without a platform session to the login page', async () => {
@@ -309,7 +321,11 @@ describe('OIDC provider (single sign-on)', () => {
 
   it('requires PKCE and refuses an unregistered redirect URI without redirecting to it', async () => {
     const { browser } = await signedInBrowser(false);
-    const noPkce = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid', state: 's1' });
+    const noPkce = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      state: 's1',
+    });
     const refused = await browser.navigate(noPkce.toString());
     const error = new URL(refused.url);
     expect(`${error.origin}${error.pathname}`).toBe(REDIRECT_URI);
@@ -354,7 +370,7 @@ describe('OIDC provider (single sign-on)', () => {
       oidc.ClientSecretBasic('not-the-secret'),
       insecure,
     );
-    await expect(oidc.clientCredentialsGrant(wrongSecret)).rejects.toMatchObject({ error: 'invalid_client' });
+    await expect(oidc.clientCredentialsGrant(wrongSecret)).rejects.toMatchObject(invalidClient);
 
     const removed = await t.app.inject({
       method: 'DELETE',
@@ -362,7 +378,7 @@ describe('OIDC provider (single sign-on)', () => {
       headers: { authorization: adminAuth },
     });
     expect(removed.statusCode).toBe(204);
-    await expect(oidc.clientCredentialsGrant(machineConfig)).rejects.toMatchObject({ error: 'invalid_client' });
+    await expect(oidc.clientCredentialsGrant(machineConfig)).rejects.toMatchObject(invalidClient);
   });
 
   describe('client administration', () => {
@@ -398,7 +414,11 @@ describe('OIDC provider (single sign-on)', () => {
     });
 
     it('refuses anonymous callers (401) and callers without oidc.manage (403)', async () => {
-      const anonymous = await t.app.inject({ method: 'POST', url: '/api/v1/identity/oidc-clients', payload: body });
+      const anonymous = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/identity/oidc-clients',
+        payload: body,
+      });
       expect(anonymous.statusCode).toBe(401);
       const anonymousList = await t.app.inject({ method: 'GET', url: '/api/v1/identity/oidc-clients' });
       expect(anonymousList.statusCode).toBe(401);

@@ -44,6 +44,17 @@ describe('tongban start', () => {
     const found = (await search.json()) as { items: { name: string }[] };
     expect(found.items[0]!.name).toBe('内地居民结婚登记');
 
+    // The printed demo accounts sign in (output arrives after the URL line).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(output).toMatch(/Demo accounts \(password Tongban@2026\)/);
+    const login = await fetch(`${url}/api/v1/identity/login/password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'Tongban@2026', client: 'api' }),
+    });
+    expect(login.status).toBe(200);
+    expect(await login.json()).toMatchObject({ kind: 'staff' });
+
     const exit = new Promise<number | null>((resolve) => child!.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);

@@ -59,3 +59,4 @@ export const identityModule: TongbanModule = {
 export type { IdentityContext } from './context.ts';
 export { createStaff, type StaffInput } from './staff.ts';
 export { rotateFieldKeys } from './keys.ts';
+export { DEMO_PASSWORD, seedDemoIdentities, type DemoIdentities } from './demo.ts';

@@ -178,7 +178,13 @@ export async function registerClient(
       ],
     );
     const view = toView(row!);
-    await audit(tx, { ...actor, action: 'oidc.client.register', entity: 'oidc_client', entityId: clientId, after: view });
+    await audit(tx, {
+      ...actor,
+      action: 'oidc.client.register',
+      entity: 'oidc_client',
+      entityId: clientId,
+      after: view,
+    });
     return { ...view, clientSecret };
   });
 }

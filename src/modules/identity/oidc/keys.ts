@@ -6,7 +6,10 @@ const KEYS_PURPOSE = 'oidcKeys';
 const CURRENT = 'current';
 
 async function newSigningKey(alg: 'RS256' | 'ES256'): Promise<JWK> {
-  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' && { modulusLength: 2048 }) });
+  const { privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'RS256' && { modulusLength: 2048 }),
+  });
   const jwk = await exportJWK(privateKey);
   return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg, use: 'sig' };
 }
@@ -18,9 +21,10 @@ async function newSigningKey(alg: 'RS256' | 'ES256'): Promise<JWK> {
  */
 export async function loadSigningKeys(db: Database, cipher: FieldCipher): Promise<{ keys: JWK[] }> {
   const read = async () => {
-    const [row] = await db.query<{ jwks_enc: string }>('select jwks_enc from oidc_signing_keys where id = $1', [
-      CURRENT,
-    ]);
+    const [row] = await db.query<{ jwks_enc: string }>(
+      'select jwks_enc from oidc_signing_keys where id = $1',
+      [CURRENT],
+    );
     return row ? (JSON.parse(cipher.decrypt(row.jwks_enc, KEYS_PURPOSE)) as { keys: JWK[] }) : undefined;
   };
   const existing = await read();

@@ -1,8 +1,13 @@
 import { createHmac } from 'node:crypto';
-import Provider, { interactionPolicy, type Account, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  interactionPolicy,
+  type Account,
+  type Configuration,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import { SESSION_COOKIE } from '../../../kernel/auth.ts';
 import type { IdentityContext } from '../context.ts';
-import { purgeExpired, sqlAdapterFactory } from './adapter.ts';
+import { sqlAdapterFactory } from './adapter.ts';
 import { OIDC_SCOPES } from './clients.ts';
 import { loadSigningKeys } from './keys.ts';
 
@@ -48,7 +53,7 @@ export function oidcIssuer(port: number): string {
  * `profile`; the real phone number only with `phone`; the acting enterprise only with
  * `enterprise` and when the person consented for this grant, while the mandate is live.
  */
-async function findAccount(ctx: IdentityContext, oidc: KoaContextWithOIDC, sub: string, grantId: string | undefined) {
+async function findAccount(ctx: IdentityContext, sub: string, grantId: string | undefined) {
   if (!UUID.test(sub)) return undefined;
   const [account] = await ctx.db.query<ClaimsRow>(
     `select name, username, phone_enc, assurance, real_name_verified_at
@@ -80,12 +85,12 @@ async function findAccount(ctx: IdentityContext, oidc: KoaContextWithOIDC, sub: 
             where g.grant_id = $1 and g.account_id = $2`,
           [grantId, sub],
         );
-        if (enterprise) claims.acting_enterprise = { uscc: enterprise.uscc, name: enterprise.name, role: enterprise.role };
+        if (enterprise)
+          claims.acting_enterprise = { uscc: enterprise.uscc, name: enterprise.name, role: enterprise.role };
       }
       return claims;
     },
   };
-  void oidc;
   return result;
 }
 
@@ -115,10 +120,10 @@ function platformSessionCheck(ctx: IdentityContext) {
 const deriveKey = (secret: string, label: string) =>
   createHmac('sha256', secret).update(`tongban:oidc:${label}`).digest('base64url');
 
-const escapeHtml = (value: unknown) =>
+export const escapeHtml = (value: unknown) =>
   String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const page = (title: string, body: string) =>
+export const page = (title: string, body: string) =>
   `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head><body>${body}</body></html>`;
 
 export interface PlatformLogout {
@@ -206,7 +211,11 @@ export async function createProvider(
     },
     interactions: { policy, url: async (_koa, interaction) => interactionPath(interaction.uid) },
     findAccount: (koa, sub, token) =>
-      findAccount(ctx, koa, sub, (token as { grantId?: string } | undefined)?.grantId ?? koa.oidc.entities.Grant?.jti),
+      findAccount(
+        ctx,
+        sub,
+        (token as { grantId?: string } | undefined)?.grantId ?? koa.oidc.entities.Grant?.jti,
+      ),
     clientBasedCORS: () => false,
     renderError: async (koa, out) => {
       koa.type = 'application/problem+json';
@@ -229,9 +238,8 @@ export async function createProvider(
   });
   provider.use(async (koa, next) => {
     await next();
-    if ((koa.state as { platformLogout?: boolean }).platformLogout) await onPlatformLogout(koa as KoaContextWithOIDC);
+    if ((koa.state as { platformLogout?: boolean }).platformLogout)
+      await onPlatformLogout(koa as KoaContextWithOIDC);
   });
   return provider;
 }
-
-export { purgeExpired, escapeHtml, page };

@@ -23,15 +23,8 @@ import {
   OIDC_SCOPES,
   registerClient,
 } from './clients.ts';
-import {
-  ASSURANCE_ACR,
-  createProvider,
-  escapeHtml,
-  interactionPath,
-  oidcIssuer,
-  page,
-  purgeExpired,
-} from './provider.ts';
+import { ASSURANCE_ACR, createProvider, escapeHtml, interactionPath, oidcIssuer, page } from './provider.ts';
+import { purgeExpired } from './adapter.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -77,7 +70,9 @@ const ClientView = Type.Object({
 });
 
 const ClientIdParams = Type.Object({ clientId: Type.String({ minLength: 1, maxLength: 100 }) });
-const UidParams = Type.Object({ uid: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });
+const UidParams = Type.Object({
+  uid: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }),
+});
 
 const ConsentView = Type.Object({
   uid: Type.String(),
@@ -101,7 +96,9 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
   const getProvider = () =>
     (providerPromise ??= createProvider(ctx, oidcIssuer(config.port), (koa) => platformLogout(koa)).then(
       (provider) => {
-        provider.on('server_error', (_koa: unknown, err: Error) => app.log.error({ err }, 'OIDC provider error'));
+        provider.on('server_error', (_koa: unknown, err: Error) =>
+          app.log.error({ err }, 'OIDC provider error'),
+        );
         callback = provider.callback();
         return provider;
       },
@@ -147,21 +144,34 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
       await callback!(request.raw, reply.raw);
     };
     const options = { config: { ownAuthentication: true }, schema: { hide: true } };
-    scope.route({ method: [...PROTOCOL_METHODS], url: '/.well-known/openid-configuration', ...options, handler });
+    scope.route({
+      method: [...PROTOCOL_METHODS],
+      url: '/.well-known/openid-configuration',
+      ...options,
+      handler,
+    });
     scope.route({ method: [...PROTOCOL_METHODS], url: '/oidc/*', ...options, handler });
   });
 
   // --- Login and consent interaction: the platform session is the login -----------------
 
-  const loadInteraction = async (request: FastifyRequest, reply: FastifyReply, uid: string): Promise<InteractionDetails> => {
+  const loadInteraction = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    uid: string,
+  ): Promise<InteractionDetails> => {
     const provider = await getProvider();
     let details: InteractionDetails;
     try {
       details = await provider.interactionDetails(request.raw, reply.raw);
     } catch {
-      throw new AppError('bad_request', 'The sign-on request expired or was finished: start again from the department system');
+      throw new AppError(
+        'bad_request',
+        'The sign-on request expired or was finished: start again from the department system',
+      );
     }
-    if (details.uid !== uid) throw new AppError('bad_request', 'The sign-on request does not match this browser');
+    if (details.uid !== uid)
+      throw new AppError('bad_request', 'The sign-on request does not match this browser');
     return details;
   };
 
@@ -174,11 +184,10 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
   const needsEnterpriseConsent = async (details: InteractionDetails, principal: Principal) => {
     if (!principal.acting || !requestedScopes(details).includes('enterprise')) return false;
     if (!details.grantId) return true;
-    const rows = await db.query('select 1 from oidc_grant_enterprise where grant_id = $1 and member_id = $2 and account_id = $3', [
-      details.grantId,
-      principal.acting.memberId,
-      principal.sub,
-    ]);
+    const rows = await db.query(
+      'select 1 from oidc_grant_enterprise where grant_id = $1 and member_id = $2 and account_id = $3',
+      [details.grantId, principal.acting.memberId, principal.sub],
+    );
     return rows.length === 0;
   };
 
@@ -207,11 +216,10 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
     await db.transaction(async (tx) => {
       await tx.query('delete from oidc_grant_enterprise where grant_id = $1', [grantId]);
       if (release) {
-        await tx.query('insert into oidc_grant_enterprise (grant_id, account_id, member_id) values ($1, $2, $3)', [
-          grantId,
-          principal.sub,
-          principal.acting!.memberId,
-        ]);
+        await tx.query(
+          'insert into oidc_grant_enterprise (grant_id, account_id, member_id) values ($1, $2, $3)',
+          [grantId, principal.sub, principal.acting!.memberId],
+        );
         await audit(tx, {
           ...actor,
           action: 'oidc.consent',
@@ -271,9 +279,16 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
       const client = await provider.Client.find(String(details.params.client_id));
       const view = {
         uid,
-        client: { clientId: String(details.params.client_id), name: client?.clientName ?? String(details.params.client_id) },
+        client: {
+          clientId: String(details.params.client_id),
+          name: client?.clientName ?? String(details.params.client_id),
+        },
         scopes: requestedScopes(details),
-        enterprise: { uscc: principal.acting!.uscc, name: principal.acting!.name, role: principal.acting!.role },
+        enterprise: {
+          uscc: principal.acting!.uscc,
+          name: principal.acting!.name,
+          role: principal.acting!.role,
+        },
         confirm: `${interactionPath(uid)}/confirm`,
         abort: `${interactionPath(uid)}/abort`,
       };
@@ -288,7 +303,8 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
       schema: {
         tags,
         summary: 'Single sign-on: consent and finish the sign-in',
-        description: 'releaseEnterprise (default true) releases the acting enterprise to the department system.',
+        description:
+          'releaseEnterprise (default true) releases the acting enterprise to the department system.',
         params: UidParams,
         body: Type.Optional(
           Type.Object({ releaseEnterprise: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),

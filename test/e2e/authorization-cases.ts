@@ -1,0 +1,136 @@
+/**
+ * The table behind test/e2e/authorization.test.ts: which routes are public on purpose,
+ * how to fill a route's path parameters, and the few routes whose handler (not the guard)
+ * answers 403 to a caller who satisfies the guard.
+ */
+import type { RouteAccess } from '../../src/kernel/http.ts';
+
+export const routeKey = (route: Pick<RouteAccess, 'method' | 'url'>) => `${route.method} ${route.url}`;
+
+export interface PublicRoute {
+  /** An HTTP method, or '*' for every method of the URL (the OIDC provider mounts them all). */
+  method: string;
+  url: string;
+  why: string;
+  /**
+   * The handler itself demands a platform session (401 without one) although no guard is
+   * declared: the anonymous check then expects 401 instead of "not 401/403".
+   */
+  sessionCheckedInHandler?: true;
+}
+
+/**
+ * Module routes that take no guard on purpose (the kernel's own routes, /api/v1/health,
+ * /api/v1/ready, /metrics and /api/docs, are registered before routes are recorded). A route without a guard that is not listed here
+ * fails the test: that is how a forgotten `auth.require(...)` shows up.
+ */
+export const PUBLIC_ROUTES: PublicRoute[] = [
+  // Signing in and up: the caller has no session yet.
+  { method: 'POST', url: '/api/v1/identity/sms-codes', why: 'asks for a sign-up or sign-in code' },
+  { method: 'POST', url: '/api/v1/identity/signup', why: 'creates the account' },
+  { method: 'POST', url: '/api/v1/identity/login/sms', why: 'signs in' },
+  { method: 'POST', url: '/api/v1/identity/login/password', why: 'signs in' },
+  // QR login: the desktop has no session yet; it is bound by its tb_qr cookie instead.
+  { method: 'POST', url: '/api/v1/identity/qr-logins', why: 'desktop asks for a code' },
+  { method: 'GET', url: '/api/v1/identity/qr-logins/:code', why: 'desktop polls (tb_qr cookie)' },
+  { method: 'POST', url: '/api/v1/identity/qr-logins/:code/session', why: 'desktop redeems (tb_qr cookie)' },
+  // Single sign-on: oidc-provider authenticates clients and end users itself.
+  { method: '*', url: '/.well-known/openid-configuration', why: 'OIDC discovery' },
+  { method: '*', url: '/oidc/*', why: 'OIDC endpoints (authorize, token, userinfo, jwks ...)' },
+  { method: 'GET', url: '/oidc/interaction/:uid', why: 'redirects to /login without a session' },
+  {
+    method: 'POST',
+    url: '/oidc/interaction/:uid/confirm',
+    why: 'OIDC consent; the handler refuses a caller without a session',
+    sessionCheckedInHandler: true,
+  },
+  {
+    method: 'POST',
+    url: '/oidc/interaction/:uid/abort',
+    why: 'OIDC refusal; the handler refuses a caller without a session',
+    sessionCheckedInHandler: true,
+  },
+  // Public reference data.
+  { method: 'GET', url: '/api/v1/identifiers/:kind/:value', why: 'identifier validation' },
+  { method: 'GET', url: '/api/v1/calendar/days', why: 'working-day calendar' },
+  { method: 'GET', url: '/api/v1/calendar/deadline', why: 'deadline arithmetic' },
+  { method: 'GET', url: '/api/v1/regions', why: 'administrative regions' },
+  { method: 'GET', url: '/api/v1/regions/:code', why: 'administrative regions' },
+  { method: 'GET', url: '/api/v1/organisations', why: 'implementing bodies' },
+  { method: 'GET', url: '/api/v1/organisations/:id', why: 'implementing bodies' },
+  // The published service catalog (办事指南) is public by law.
+  { method: 'GET', url: '/api/v1/catalog/search', why: 'published catalog' },
+  { method: 'GET', url: '/api/v1/catalog/suggest', why: 'published catalog' },
+  { method: 'GET', url: '/api/v1/catalog/items', why: 'published catalog' },
+  { method: 'GET', url: '/api/v1/catalog/items/:code', why: 'published catalog' },
+  { method: 'GET', url: '/api/v1/catalog/bundles', why: 'published catalog' },
+  { method: 'GET', url: '/api/v1/catalog/bundles/:code', why: 'published catalog' },
+  { method: 'GET', url: '/api/v1/catalog/export', why: 'the published catalog as a file' },
+];
+
+export const publicEntryOf = (route: Pick<RouteAccess, 'method' | 'url'>): PublicRoute | undefined =>
+  PUBLIC_ROUTES.find((p) => p.url === route.url && (p.method === '*' || p.method === route.method));
+
+const UUID = '00000000-0000-4000-8000-000000000000';
+
+/**
+ * A value of plausible shape for each path parameter; the guard runs before validation,
+ * so none of them has to exist. An unknown parameter fails the test, naming it.
+ */
+const PLACEHOLDERS: Record<string, string> = {
+  id: UUID,
+  memberId: UUID,
+  clientId: 'no-such-client',
+  itemCode: 'NO-SUCH-ITEM',
+  date: '2099-01-02',
+  idNumber: '11010519491231002X',
+  uscc: '91110000000000000A',
+  kind: 'uscc',
+  value: '91110000000000000A',
+  action: 'publish',
+  version: '1',
+  uid: 'no-such-interaction',
+  '*': 'jwks',
+};
+
+/** `:code` means different things under different prefixes. */
+const CODE_PLACEHOLDERS: [prefix: string, value: string][] = [
+  ['/api/v1/identity/roles/', 'no_such_role'],
+  ['/api/v1/identity/qr-logins/', 'no-such-qr-code-no-such-qr-code-no-such-qr'],
+  ['/api/v1/regions/', '329900000000'],
+  ['/api/v1/calendar/', '2099-01-02'],
+  ['/api/v1/', 'NO-SUCH-CODE'],
+];
+
+/** The route's URL with every parameter replaced by a placeholder. */
+export function concreteUrl(url: string): string {
+  return url.replace(/:([A-Za-z]+)|\*/g, (whole, name: string | undefined) => {
+    const key = name ?? '*';
+    const value =
+      key === 'code' ? CODE_PLACEHOLDERS.find(([prefix]) => url.startsWith(prefix))?.[1] : PLACEHOLDERS[key];
+    if (value === undefined) {
+      throw new Error(`No placeholder for the parameter ${whole} of ${url}: add one to authorization-cases.ts`);
+    }
+    return encodeURIComponent(value);
+  });
+}
+
+/**
+ * Routes whose guard lets the caller through but whose handler then answers 403 for the
+ * placeholders: the refusal is one of scope, checked by the handler and tested with real
+ * data in authorization.test.ts.
+ */
+export const HANDLER_FORBIDS: { method: string; url: string; caller: 'person' | 'staff'; why: string }[] = [
+  {
+    method: 'GET',
+    url: '/api/v1/identity/acting/items/:itemCode/mandate',
+    caller: 'person',
+    why: 'a person not acting for an enterprise holds no mandate (scope tests cover the 200)',
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/identity/acting/items/:itemCode/mandate',
+    caller: 'staff',
+    why: 'staff never act for an enterprise',
+  },
+];
