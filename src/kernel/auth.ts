@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from './audit.ts';
+import type { Queryable } from './db.ts';
 import { sha256, timingSafeEqualString } from './crypto.ts';
 import { AppError, forbidden, unauthorized } from './errors.ts';
 
@@ -225,6 +226,31 @@ export function jurisdictionClause(
   if (!columns.organisation || jurisdiction.organisationIds.length === 0) return `(${regionCondition})`;
   params.push(jurisdiction.organisationIds);
   return `(${regionCondition} and ${columns.organisation} = any($${params.length}::bigint[]))`;
+}
+
+/**
+ * Refuses a change to something outside the caller's jurisdiction: a region (and the
+ * department, when given) the caller's jurisdiction does not cover.
+ */
+export async function assertInJurisdiction(
+  db: Queryable,
+  principal: Principal,
+  target: { regionCode: string; organisationId?: number },
+  what: string,
+): Promise<void> {
+  const params: unknown[] = [target.regionCode, target.organisationId ?? null];
+  const clause = jurisdictionClause(
+    principal,
+    target.organisationId === undefined
+      ? { region: 't.region_code' }
+      : { region: 't.region_code', organisation: 't.organisation_id' },
+    params,
+  );
+  const rows = await db.query(
+    `select 1 from (select $1::text as region_code, $2::bigint as organisation_id) t where ${clause}`,
+    params,
+  );
+  if (rows.length === 0) throw forbidden(`${what} is outside your jurisdiction`);
 }
 
 /** Who does a change and for whom, for the audit trail. */

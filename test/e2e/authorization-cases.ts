@@ -109,7 +109,9 @@ export function concreteUrl(url: string): string {
     const value =
       key === 'code' ? CODE_PLACEHOLDERS.find(([prefix]) => url.startsWith(prefix))?.[1] : PLACEHOLDERS[key];
     if (value === undefined) {
-      throw new Error(`No placeholder for the parameter ${whole} of ${url}: add one to authorization-cases.ts`);
+      throw new Error(
+        `No placeholder for the parameter ${whole} of ${url}: add one to authorization-cases.ts`,
+      );
     }
     return encodeURIComponent(value);
   });

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../src/kernel/crypto.ts';
 import { createRng, generateUscc } from '../../src/kernel/identifiers/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { personSession } from '../helpers/identity.ts';
@@ -266,6 +267,9 @@ describe('OIDC provider (single sign-on)', () => {
     const { browser, csrf } = await signedInBrowser(true);
     const login = await startLogin('openid enterprise');
     const interaction = await browser.navigate(login.url);
+    const page = await browser.fetch(interaction.url, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('示例市测试科技有限公司');
     const consent = (await interaction.response.json()) as { confirm: string };
     const confirmed = await browser.fetch(consent.confirm, {
       method: 'POST',
@@ -317,6 +321,18 @@ describe('OIDC provider (single sign-on)', () => {
         expectedState: login.state,
       }),
     ).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('asks for the platform login again once the platform session has ended', async () => {
+    const { browser, sessionToken } = await signedInBrowser(false);
+    const first = await browser.navigate((await startLogin('openid')).url);
+    expect(first.url.startsWith(REDIRECT_URI)).toBe(true);
+    await t.app.identity.sessions.revoke(t.db, sha256(sessionToken), 'logout');
+    const second = await browser.fetch((await startLogin('openid')).url);
+    expect(second.status).toBe(303);
+    const interaction = await browser.fetch(second.headers.get('location')!);
+    expect(interaction.status).toBe(303);
+    expect(new URL(interaction.headers.get('location')!, issuer).pathname).toBe('/login');
   });
 
   it('requires PKCE and refuses an unregistered redirect URI without redirecting to it', async () => {

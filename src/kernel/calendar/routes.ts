@@ -1,6 +1,5 @@
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Actor } from '../audit.ts';
+import { SESSION_SECURITY, actorOf } from '../auth.ts';
 import { validationError, type FieldError } from '../errors.ts';
 import type { TongbanModule } from '../http.ts';
 import { CALENDAR_LAST_DATE, CalendarRangeError, type Pause } from './calendar.ts';
@@ -46,11 +45,7 @@ const OverrideSchema = Type.Object({
 
 const DateParams = Type.Object({ date: DateString('The day to override (YYYY-MM-DD)') });
 
-const adminOnly = { security: [{ bearer: [] }] };
-
-function actorOf(request: FastifyRequest): Actor {
-  return { actor: request.principal!.sub, ip: request.ip, requestId: request.id };
-}
+const adminOnly = { security: SESSION_SECURITY };
 
 const toResponse = (override: CalendarOverride) => ({
   ...override,

@@ -48,8 +48,8 @@ describe('catalog', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    ({ authorization: admin, accountId: adminId } = await staffSession(t.app, t.db, ['catalog_admin']));
     await seed(t.db, 'small');
+    ({ authorization: admin, accountId: adminId } = await staffSession(t.app, t.db, ['catalog_admin']));
   });
   afterAll(() => t.drop());
 
@@ -411,6 +411,40 @@ describe('catalog', () => {
         visits: 0,
         entryVersion: 2,
       });
+    });
+
+    it('lets a district administrator keep only the entries of the district, not basic items', async () => {
+      const [district, other] = await t.db.query<{ code: string }>(
+        `select code from region where level = 3 order by code limit 2`,
+      );
+      const district_ = (
+        await staffSession(t.app, t.db, ['catalog_admin'], { regionCodes: [district!.code] })
+      ).authorization;
+      const entryIn = async (regionCode: string) =>
+        (
+          await t.db.query<{ code: string }>(
+            `select e.code from catalog_entry e where e.region_code = $1 order by e.code limit 1`,
+            [regionCode],
+          )
+        )[0]!.code;
+      const draft = (code: string) =>
+        t.app.inject({
+          method: 'PUT',
+          url: `/api/v1/catalog/entries/${code}/draft`,
+          headers: { authorization: district_ },
+          payload: { phone: '025-86000000' },
+        });
+      expect((await draft(await entryIn(district!.code))).statusCode).toBe(200);
+      const outside = await draft(await entryIn(other!.code));
+      expect(outside.statusCode).toBe(403);
+      expect(outside.json().detail).toMatch(/outside your jurisdiction/);
+      const [basic] = await t.db.query<{ code: string }>('select code from catalog_item order by code limit 1');
+      const item = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/catalog/items/${basic!.code}/submit`,
+        headers: { authorization: district_ },
+      });
+      expect(item.statusCode).toBe(403);
     });
 
     it('lists the entries of a region and filters them in SQL', async () => {

@@ -1,11 +1,11 @@
 import { ruleError } from './validate.ts';
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
-import type { Actor } from '../../kernel/audit.ts';
+import { SESSION_SECURITY, actorOf, assertInJurisdiction } from '../../kernel/auth.ts';
 import { auditTrail } from '../../kernel/audit.ts';
 import type { App, ModuleContext } from '../../kernel/http.ts';
 import { analyzeQuery } from '../../kernel/search/index.ts';
-import { validationError } from '../../kernel/errors.ts';
+import { forbidden, validationError } from '../../kernel/errors.ts';
 import { descendantCodes, getOrganisation } from '../directory/index.ts';
 import { bundleDetail, createBundle, listBundles } from './bundles.ts';
 import {
@@ -20,6 +20,7 @@ import {
   type VersionAction,
 } from './model.ts';
 import { RegionCache } from './places.ts';
+import { findEntry } from './queries.ts';
 import { itemDetail, listItems } from './read.ts';
 import { analyzeCached, searchCatalog, suggest } from './search.ts';
 import {
@@ -62,19 +63,39 @@ const SearchHit = Type.Object({
   highlight: Type.String(),
 });
 
-const actorOf = (request: FastifyRequest): Actor => ({
-  actor: request.principal!.sub,
-  ip: request.ip,
-  requestId: request.id,
-});
+/**
+ * Basic items are the catalog of the whole deployment (基本目录), kept by administrators of
+ * a province or city; district and street administrators keep their entries (实施清单).
+ */
+const BASIC_CATALOG_MAX_LEVEL = 2;
 
 export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Promise<void> {
   const regions = new RegionCache(db);
   // Load the segmentation dictionaries now rather than on the first citizen's search.
   analyzeQuery('结婚登记');
   const admin = { preHandler: auth.require('catalog.manage') };
+  const basicCatalogAuthority = async (request: FastifyRequest): Promise<void> => {
+    const [row] = await db.query(
+      'select 1 from region where code = any($1::text[]) and level <= $2 limit 1',
+      [request.principal!.jurisdiction?.regionCodes ?? [], BASIC_CATALOG_MAX_LEVEL],
+    );
+    if (!row) throw forbidden('Basic items are kept by province or city catalog administrators');
+  };
+  const itemAdmin = { preHandler: [auth.require('catalog.manage'), basicCatalogAuthority] };
+  /** An existing entry may be changed only within the caller's jurisdiction (unknown codes: 404 later). */
+  const entryInJurisdiction = async (request: FastifyRequest) => {
+    const entry = await findEntry(db, (request.params as { code: string }).code);
+    if (!entry) return;
+    await assertInJurisdiction(
+      db,
+      request.principal!,
+      { regionCode: entry.region.code, organisationId: entry.organisation.id },
+      `Entry ${entry.code}`,
+    );
+  };
+  const entryAdmin = { preHandler: [auth.require('catalog.manage'), entryInJurisdiction] };
   const tags = ['catalog'];
-  const security = [{ bearer: [] }];
+  const security = SESSION_SECURITY;
 
   app.addContentTypeParser(
     ['text/csv', XLSX_TYPE, 'application/octet-stream'],
@@ -222,7 +243,7 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
   app.post(
     '/api/v1/catalog/items',
     {
-      ...admin,
+      ...itemAdmin,
       schema: {
         tags,
         security,
@@ -257,7 +278,7 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
   app.put(
     '/api/v1/catalog/items/:code/draft',
     {
-      ...admin,
+      ...itemAdmin,
       schema: {
         tags,
         security,
@@ -273,7 +294,7 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
   app.post(
     '/api/v1/catalog/items/:code/:action',
     {
-      ...admin,
+      ...itemAdmin,
       schema: {
         tags,
         security,
@@ -311,6 +332,12 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
       };
       const organisation = await getOrganisation(db, organisationId);
       const region = await regions.region(regionCode, 'regionCode');
+      await assertInJurisdiction(
+        db,
+        request.principal!,
+        { regionCode: region.code, organisationId: organisation.id },
+        `Region ${region.code} and body ${organisation.id}`,
+      );
       const body = { id: organisation.id, name: organisation.name, uscc: organisation.uscc };
       reply.code(201);
       return createEntry(
@@ -325,7 +352,7 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
   app.put(
     '/api/v1/catalog/entries/:code/draft',
     {
-      ...admin,
+      ...entryAdmin,
       schema: {
         tags,
         security,
@@ -341,7 +368,7 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
   app.post(
     '/api/v1/catalog/entries/:code/:action',
     {
-      ...admin,
+      ...entryAdmin,
       schema: {
         tags,
         security,
@@ -374,7 +401,7 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
   app.post(
     '/api/v1/catalog/bundles',
     {
-      ...admin,
+      ...itemAdmin,
       schema: {
         tags,
         security,
@@ -420,7 +447,7 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
   app.post(
     '/api/v1/catalog/import',
     {
-      ...admin,
+      ...itemAdmin,
       schema: {
         tags,
         security,

@@ -1,6 +1,6 @@
 import { Type, type TSchema } from 'typebox';
-import type { FastifyRequest } from 'fastify';
-import type { Actor } from '../../kernel/audit.ts';
+import { SESSION_SECURITY, actorOf, assertInJurisdiction, type Principal } from '../../kernel/auth.ts';
+import { forbidden } from '../../kernel/errors.ts';
 import type { App, ModuleContext } from '../../kernel/http.ts';
 import {
   createOrganisation,
@@ -50,11 +50,33 @@ const Organisation = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
-const actorOf = (request: FastifyRequest): Actor => ({
-  actor: request.principal!.sub,
-  ip: request.ip,
-  requestId: request.id,
-});
+/**
+ * Administrators change the directory only within their jurisdiction; a top region only
+ * one whose jurisdiction spans every existing top region. Unknown codes are left to the
+ * service's validation (a 400 naming the field).
+ */
+async function assertMayChange(
+  db: ModuleContext['db'],
+  principal: Principal,
+  target: { field: string; regionCode: string | undefined },
+): Promise<void> {
+  if (target.regionCode === undefined) {
+    const [outside] = await db.query(
+      'select 1 from region where parent_code is null and not (code = any($1::text[])) limit 1',
+      [principal.jurisdiction?.regionCodes ?? []],
+    );
+    if (outside) throw forbidden('Only an administrator of the whole deployment may add a top region');
+    return;
+  }
+  const [known] = await db.query('select 1 from region where code = $1', [target.regionCode]);
+  if (known)
+    await assertInJurisdiction(
+      db,
+      principal,
+      { regionCode: target.regionCode },
+      `Region ${target.regionCode}`,
+    );
+}
 
 /** A region code from the query, validated and in the stored form; undefined when absent. */
 const optionalRegion = (field: string, value: string | undefined) =>
@@ -63,7 +85,7 @@ const optionalRegion = (field: string, value: string | undefined) =>
 export async function directoryRoutes(app: App, { db, auth }: ModuleContext): Promise<void> {
   const admin = { preHandler: auth.require('directory.manage') };
   const tags = ['directory'];
-  const security = [{ bearer: [] }];
+  const security = SESSION_SECURITY;
 
   app.get(
     '/api/v1/regions',
@@ -129,6 +151,10 @@ export async function directoryRoutes(app: App, { db, auth }: ModuleContext): Pr
       },
     },
     async (request, reply) => {
+      await assertMayChange(db, request.principal!, {
+        field: 'parentCode',
+        regionCode: request.body.parentCode,
+      });
       const region = await createRegion(db, request.body, actorOf(request));
       reply.code(201);
       return region;
@@ -202,6 +228,10 @@ export async function directoryRoutes(app: App, { db, auth }: ModuleContext): Pr
       },
     },
     async (request, reply) => {
+      await assertMayChange(db, request.principal!, {
+        field: 'regionCode',
+        regionCode: request.body.regionCode,
+      });
       const organisation = await createOrganisation(db, request.body, actorOf(request));
       reply.code(201);
       return organisation;
