@@ -29,7 +29,12 @@ async function resident(name: string): Promise<string> {
   return idNumber;
 }
 
-function call(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, authorization?: string, payload?: object) {
+function call(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  authorization?: string,
+  payload?: object,
+) {
   return t.app.inject({
     method,
     url,
@@ -56,7 +61,9 @@ async function account(id: string) {
   return row!;
 }
 
-async function auditActions(accountId: string): Promise<{ action: string; after: Record<string, unknown> }[]> {
+async function auditActions(
+  accountId: string,
+): Promise<{ action: string; after: Record<string, unknown> }[]> {
   return t.db.query(
     `select action, after from audit_log where entity = 'identity_account' and entity_id = $1 order by id`,
     [accountId],
@@ -73,7 +80,11 @@ async function verifiedPerson(name: string) {
 }
 
 /** Sends an SMS code through the sign-in module's route and reads it from the demo gateway. */
-async function smsCode(phone: string, purpose: 'change_phone' | 'confirm', authorization: string): Promise<string> {
+async function smsCode(
+  phone: string,
+  purpose: 'change_phone' | 'confirm',
+  authorization: string,
+): Promise<string> {
   const res = await call('POST', '/api/v1/identity/sms-codes', authorization, { phone, purpose });
   expect(res.statusCode).toBe(202);
   return (t.app.identity.sms as DemoSmsProvider).lastCode(phone)!;
@@ -128,7 +139,12 @@ describe('profile', () => {
     );
     const res = await call('GET', '/api/v1/identity/me', person.authorization);
     expect(res.json().enterprises).toEqual([
-      expect.objectContaining({ enterpriseId: live!.id, name: '示例甲公司', role: 'agent', itemCodes: ['A1'] }),
+      expect.objectContaining({
+        enterpriseId: live!.id,
+        name: '示例甲公司',
+        role: 'agent',
+        itemCodes: ['A1'],
+      }),
     ]);
   });
 
@@ -182,7 +198,10 @@ describe('real-name verification', () => {
       idNumber,
     });
     expect(res.statusCode).toBe(422);
-    expect(res.json()).toMatchObject({ code: 'unprocessable', errors: [{ field: 'idNumber', rule: 'realName' }] });
+    expect(res.json()).toMatchObject({
+      code: 'unprocessable',
+      errors: [{ field: 'idNumber', rule: 'realName' }],
+    });
     expect(await account(person.accountId)).toMatchObject({ assurance: 1, name: null, id_number_enc: null });
     // The old session still works: nothing was rotated.
     expect((await call('GET', '/api/v1/identity/me', person.authorization)).statusCode).toBe(200);
@@ -254,7 +273,10 @@ describe('real-name verification', () => {
       });
       expect(res.statusCode).toBe(422);
     }
-    const sixth = await call('POST', '/api/v1/identity/me/real-name', person.authorization, { name: '孙丽', idNumber });
+    const sixth = await call('POST', '/api/v1/identity/me/real-name', person.authorization, {
+      name: '孙丽',
+      idNumber,
+    });
     expect(sixth.statusCode).toBe(429);
     expect(await account(person.accountId)).toMatchObject({ assurance: 1 });
   });
@@ -272,7 +294,9 @@ describe('real-name verification', () => {
 describe('face verification', () => {
   it('requires the real name first', async () => {
     const person = await personSession(t.app, t.db, { phone: newPhone() });
-    const res = await call('POST', '/api/v1/identity/me/face', person.authorization, { evidence: 'demo-face:x' });
+    const res = await call('POST', '/api/v1/identity/me/face', person.authorization, {
+      evidence: 'demo-face:x',
+    });
     expect(res.statusCode).toBe(403);
   });
 
@@ -305,7 +329,9 @@ describe('face verification', () => {
 describe('password', () => {
   it('sets a first password, then requires the current one and ends the other sessions on change', async () => {
     const person = await personSession(t.app, t.db, { phone: newPhone() });
-    const weak = await call('PUT', '/api/v1/identity/me/password', person.authorization, { newPassword: 'short' });
+    const weak = await call('PUT', '/api/v1/identity/me/password', person.authorization, {
+      newPassword: 'short',
+    });
     expect(weak.statusCode).toBe(400);
     expect(weak.json().errors[0]).toMatchObject({ field: 'newPassword', rule: 'passwordStrength' });
 
@@ -338,7 +364,13 @@ describe('password', () => {
     expect((await call('GET', '/api/v1/identity/me', otherAuth)).statusCode).toBe(401);
     expect((await call('GET', '/api/v1/identity/me', person.authorization)).statusCode).toBe(200);
     const events = (await auditActions(person.accountId)).map((e) => e.action);
-    expect(events).toEqual(expect.arrayContaining(['identity.password.set', 'identity.password.failed', 'identity.password.changed']));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'identity.password.set',
+        'identity.password.failed',
+        'identity.password.changed',
+      ]),
+    );
     expect(JSON.stringify(await auditActions(person.accountId))).not.toContain('Pass-');
   });
 });
@@ -350,7 +382,10 @@ describe('phone change', () => {
     const target = newPhone();
     const code = await smsCode(target, 'change_phone', person.authorization);
 
-    const noProof = await call('PUT', '/api/v1/identity/me/phone', person.authorization, { newPhone: target, code });
+    const noProof = await call('PUT', '/api/v1/identity/me/phone', person.authorization, {
+      newPhone: target,
+      code,
+    });
     expect(noProof.statusCode).toBe(400);
     expect(noProof.json().errors[0]).toMatchObject({ field: 'password', rule: 'required' });
     const wrongCode = await call('PUT', '/api/v1/identity/me/phone', person.authorization, {
@@ -409,7 +444,9 @@ describe('phone change', () => {
       password: 'phone-Pass-2',
     });
     expect(res.statusCode).toBe(409);
-    expect((await account(person.accountId)).phone_index).toBe(t.app.identity.cipher.index(person.phone, 'phone'));
+    expect((await account(person.accountId)).phone_index).toBe(
+      t.app.identity.cipher.index(person.phone, 'phone'),
+    );
   });
 });
 
@@ -427,7 +464,9 @@ describe('account closure', () => {
       `insert into identity_enterprise_member (enterprise_id, account_id, role, appointed_by) values ($1, $2, 'owner', $2)`,
       [enterprise!.id, person.accountId],
     );
-    const res = await call('DELETE', '/api/v1/identity/me', person.authorization, { password: 'close-Pass-1' });
+    const res = await call('DELETE', '/api/v1/identity/me', person.authorization, {
+      password: 'close-Pass-1',
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json().enterprises).toEqual([{ uscc: '91110105MA00000003', name: '示例丙公司' }]);
     expect((await account(person.accountId)).status).toBe('active');
@@ -447,11 +486,15 @@ describe('account closure', () => {
        values ($1, $2, 'agent', '{A1}', now() + interval '30 days', $2)`,
       [enterprise!.id, person.accountId],
     );
-    const wrong = await call('DELETE', '/api/v1/identity/me', person.authorization, { password: 'nope-Pass-9' });
+    const wrong = await call('DELETE', '/api/v1/identity/me', person.authorization, {
+      password: 'nope-Pass-9',
+    });
     expect(wrong.statusCode).toBe(400);
     expect((await account(person.accountId)).status).toBe('active');
 
-    const res = await call('DELETE', '/api/v1/identity/me', person.authorization, { password: 'close-Pass-2' });
+    const res = await call('DELETE', '/api/v1/identity/me', person.authorization, {
+      password: 'close-Pass-2',
+    });
     expect(res.statusCode).toBe(204);
     const row = await account(person.accountId);
     expect(row).toMatchObject({ status: 'closed', password_hash: null });
@@ -489,7 +532,9 @@ describe('own history', () => {
     const first = await call('GET', '/api/v1/identity/me/audit?size=1', person.authorization);
     expect(first.statusCode).toBe(200);
     expect(first.json()).toMatchObject({ total: 2, page: 1, size: 1 });
-    expect(first.json().items).toEqual([expect.objectContaining({ action: 'identity.password.set', bySelf: true })]);
+    expect(first.json().items).toEqual([
+      expect.objectContaining({ action: 'identity.password.set', bySelf: true }),
+    ]);
     const second = await call('GET', '/api/v1/identity/me/audit?size=1&page=2', person.authorization);
     expect(second.json().items).toEqual([expect.objectContaining({ action: 'identity.realname.verified' })]);
     const other = await personSession(t.app, t.db, { phone: newPhone() });

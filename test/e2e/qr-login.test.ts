@@ -37,8 +37,9 @@ const onPhone = (code: string, step: 'scan' | 'approve' | 'deny', authorization 
     headers: authorization ? { authorization } : {},
   });
 
-const redeem = (d: Desktop, binding: string | undefined = d.binding) =>
-  asDesktop('POST', `/api/v1/identity/qr-logins/${d.code}/session`, binding);
+/** Redeems as the desktop that asked, or as another (`null`: a browser without the binding cookie). */
+const redeem = (d: Desktop, binding: string | null = d.binding) =>
+  asDesktop('POST', `/api/v1/identity/qr-logins/${d.code}/session`, binding ?? undefined);
 
 async function sessionCount(accountId: string): Promise<number> {
   const [row] = await t.db.query<{ n: number }>(
@@ -73,7 +74,8 @@ describe('QR-code login', () => {
     );
     expect(row).toEqual({ id: sha256(d.code), desktop_binding_hash: sha256(d.binding) });
 
-    const status = async () => (await asDesktop('GET', `/api/v1/identity/qr-logins/${d.code}`, d.binding)).json().status;
+    const status = async () =>
+      (await asDesktop('GET', `/api/v1/identity/qr-logins/${d.code}`, d.binding)).json().status;
     expect(await status()).toBe('pending');
     expect((await onPhone(d.code, 'scan')).json()).toEqual({ status: 'scanned' });
     expect(await status()).toBe('scanned');
@@ -85,7 +87,11 @@ describe('QR-code login', () => {
     expect(signedIn.json()).toMatchObject({ accountId: phone.accountId, session: { channel: 'cookie' } });
     const session = signedIn.cookies.find((c) => c.name === 'tb_session')!;
     expect(session).toMatchObject({ httpOnly: true });
-    const me = await t.app.inject({ method: 'GET', url: '/api/v1/identity/me', cookies: { tb_session: session.value } });
+    const me = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/identity/me',
+      cookies: { tb_session: session.value },
+    });
     expect(me.statusCode).toBe(200);
     expect(me.json().id).toBe(phone.accountId);
     expect(await status()).toBe('consumed');
@@ -94,7 +100,9 @@ describe('QR-code login', () => {
       `select action, after from audit_log where entity = 'identity_account' and entity_id = $1 order by id`,
       [phone.accountId],
     );
-    expect(history.map((h) => h.action)).toEqual(expect.arrayContaining(['identity.qr.approved', 'identity.login']));
+    expect(history.map((h) => h.action)).toEqual(
+      expect.arrayContaining(['identity.qr.approved', 'identity.login']),
+    );
     expect(JSON.stringify(history)).not.toContain(d.code);
   });
 
@@ -140,7 +148,7 @@ describe('QR-code login', () => {
     await onPhone(d.code, 'approve');
     const before = await sessionCount(phone.accountId);
 
-    const noCookie = await redeem(d, undefined);
+    const noCookie = await redeem(d, null);
     expect(noCookie.statusCode).toBe(403);
     const foreign = await redeem(d, other.binding);
     expect(foreign.statusCode).toBe(403);

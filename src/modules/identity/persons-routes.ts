@@ -18,9 +18,14 @@ const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const DateTime = Type.String({ format: 'date-time' });
-const Code = (description = 'A 6-digit SMS code') => Type.String({ minLength: 1, maxLength: 10, description });
+const Code = (description = 'A 6-digit SMS code') =>
+  Type.String({ minLength: 1, maxLength: 10, description });
 const Password = Type.String({ minLength: 1, maxLength: 128 });
-const Phone = Type.String({ minLength: 1, maxLength: 20, description: 'Mainland mobile number: 13812345678' });
+const Phone = Type.String({
+  minLength: 1,
+  maxLength: 20,
+  description: 'Mainland mobile number: 13812345678',
+});
 
 const SessionBody = Type.Object({
   channel: Type.Enum(['cookie', 'bearer']),
@@ -147,7 +152,11 @@ export function personsRoutes(app: App, ctx: IdentityContext): void {
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 50, description: 'Name as on the ID card' }),
-            idNumber: Type.String({ minLength: 1, maxLength: 30, description: 'Resident ID number (GB 11643)' }),
+            idNumber: Type.String({
+              minLength: 1,
+              maxLength: 30,
+              description: 'Resident ID number (GB 11643)',
+            }),
           },
           { additionalProperties: false },
         ),
@@ -199,7 +208,8 @@ export function personsRoutes(app: App, ctx: IdentityContext): void {
       schema: {
         tags,
         security,
-        summary: 'Set or change the password (the current one is required when set); every other session ends',
+        summary:
+          'Set or change the password (the current one is required when set); every other session ends',
         body: Type.Object(
           { currentPassword: Type.Optional(Password), newPassword: Password },
           { additionalProperties: false },
@@ -271,7 +281,9 @@ export function personsRoutes(app: App, ctx: IdentityContext): void {
             items: Type.Array(
               Type.Object({
                 at: DateTime,
-                action: Type.String({ description: 'identity.login, identity.login.failed, identity.phone.changed ...' }),
+                action: Type.String({
+                  description: 'identity.login, identity.login.failed, identity.phone.changed ...',
+                }),
                 bySelf: Type.Boolean(),
                 onBehalfOf: Nullable(Type.String()),
                 ip: Nullable(Type.String()),

@@ -15,7 +15,14 @@ import {
   verifyPassword,
 } from '../../kernel/crypto.ts';
 import { sqlState, type Queryable } from '../../kernel/db.ts';
-import { AppError, conflict, fieldError, notFound, validationError, type FieldError } from '../../kernel/errors.ts';
+import {
+  AppError,
+  conflict,
+  fieldError,
+  notFound,
+  validationError,
+  type FieldError,
+} from '../../kernel/errors.ts';
 import { defineMessages, text } from '../../kernel/i18n.ts';
 import { assertIdentifier } from '../../kernel/identifiers/index.ts';
 import { tooManyRequests } from '../../kernel/ratelimit.ts';
@@ -95,7 +102,10 @@ function accountEvent(
     entity: ACCOUNT_ENTITY,
     entityId: principal.sub,
     before: details.before,
-    after: { ...(details.after as object | undefined), userAgent: request.headers['user-agent']?.slice(0, 200) },
+    after: {
+      ...(details.after as object | undefined),
+      userAgent: request.headers['user-agent']?.slice(0, 200),
+    },
   });
 }
 
@@ -191,7 +201,9 @@ export async function getProfile(ctx: IdentityContext, principal: Principal): Pr
     name: account.name,
     username: account.username,
     phone: account.phone_enc ? maskPhone(ctx.cipher.decrypt(account.phone_enc, 'phone')) : null,
-    idNumber: account.id_number_enc ? maskIdNumber(ctx.cipher.decrypt(account.id_number_enc, 'idNumber')) : null,
+    idNumber: account.id_number_enc
+      ? maskIdNumber(ctx.cipher.decrypt(account.id_number_enc, 'idNumber'))
+      : null,
     assurance: account.assurance,
     email: account.email,
     address: account.address,
@@ -259,7 +271,7 @@ async function countAttempt(
 /** Name as typed on the ID card: spaces dropped, full-width forms folded. */
 function normaliseName(name: string): string {
   const normalised = name.normalize('NFKC').replace(/\s+/g, '');
-  if (!/^[\p{L}·•.\-]{1,50}$/u.test(normalised)) {
+  if (!/^[\p{L}·•.-]{1,50}$/u.test(normalised)) {
     throw validationError([ruleError('name', 'format', 'identity.name.invalid')]);
   }
   return normalised;
@@ -292,13 +304,17 @@ export async function verifyRealName(
     await accountEvent(ctx.db, request, 'identity.realname.failed', {
       after: { ...masked, reason: result.reason ?? 'mismatch', provider: ctx.identityVerifier.name },
     });
-    throw new AppError('unprocessable', 'The name and ID number could not be verified with the identity service', [
-      ruleError('idNumber', 'realName', 'identity.realName.mismatch'),
-    ]);
+    throw new AppError(
+      'unprocessable',
+      'The name and ID number could not be verified with the identity service',
+      [ruleError('idNumber', 'realName', 'identity.realName.mismatch')],
+    );
   }
   const idNumberIndex = ctx.cipher.index(idNumber, 'idNumber');
   const duplicate = async () => {
-    await accountEvent(ctx.db, request, 'identity.realname.failed', { after: { ...masked, reason: 'duplicate' } });
+    await accountEvent(ctx.db, request, 'identity.realname.failed', {
+      after: { ...masked, reason: 'duplicate' },
+    });
     return conflict(
       'Another account is already verified with this ID number: sign in with it, or close it first',
     );
@@ -484,10 +500,20 @@ export async function changePassword(
       principal.sub,
       passwordHash,
     ]);
-    const sessionsEnded = await ctx.sessions.revokeAll(tx, principal.sub, 'password_changed', principal.sessionId);
-    await accountEvent(tx, request, account.password_hash ? 'identity.password.changed' : 'identity.password.set', {
-      after: { sessionsEnded },
-    });
+    const sessionsEnded = await ctx.sessions.revokeAll(
+      tx,
+      principal.sub,
+      'password_changed',
+      principal.sessionId,
+    );
+    await accountEvent(
+      tx,
+      request,
+      account.password_hash ? 'identity.password.changed' : 'identity.password.set',
+      {
+        after: { sessionsEnded },
+      },
+    );
     return { sessionsEnded };
   });
 }
@@ -518,10 +544,16 @@ export async function changePhone(
     'change_phone',
   );
   await assertSmsCode(ctx, request, input.newPhone, 'change_phone', input.code, 'code', 'change_phone');
-  const masked = { before: { phone: currentPhone && maskPhone(currentPhone) }, after: { phone: maskPhone(input.newPhone) } };
+  const masked = {
+    before: { phone: currentPhone && maskPhone(currentPhone) },
+    after: { phone: maskPhone(input.newPhone) },
+  };
   // Checked only now, so that only whoever holds the new number learns that it is taken.
   const taken = async () => {
-    await accountEvent(ctx.db, request, 'identity.phone.change_failed', { ...masked, after: { ...masked.after, reason: 'taken' } });
+    await accountEvent(ctx.db, request, 'identity.phone.change_failed', {
+      ...masked,
+      after: { ...masked.after, reason: 'taken' },
+    });
     return conflict('Another account uses this phone number');
   };
   const holder = await findAccountByPhone(ctx, ctx.db, 'person', input.newPhone);
@@ -531,7 +563,11 @@ export async function changePhone(
       await tx.query(
         `update identity_account set phone_enc = $2, phone_index = $3, updated_at = now()
           where id = $1 and status = 'active'`,
-        [principal.sub, ctx.cipher.encrypt(input.newPhone, 'phone'), ctx.cipher.index(input.newPhone, 'phone')],
+        [
+          principal.sub,
+          ctx.cipher.encrypt(input.newPhone, 'phone'),
+          ctx.cipher.index(input.newPhone, 'phone'),
+        ],
       );
       await accountEvent(tx, request, 'identity.phone.changed', masked);
     });

@@ -27,7 +27,8 @@ export function qrRoutes(app: App, ctx: IdentityContext): void {
   const { auth, sessions, config } = ctx;
   const phone = { preHandler: auth.person(1) };
 
-  const clearBinding = (reply: FastifyReply) => reply.clearCookie(QR_BINDING_COOKIE, { path: QR_COOKIE_PATH });
+  const clearBinding = (reply: FastifyReply) =>
+    reply.clearCookie(QR_BINDING_COOKIE, { path: QR_COOKIE_PATH });
 
   app.post(
     '/api/v1/identity/qr-logins',

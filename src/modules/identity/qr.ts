@@ -14,7 +14,7 @@ import { audit } from '../../kernel/audit.ts';
 import { actorOf } from '../../kernel/auth.ts';
 import { randomToken, sha256, timingSafeEqualString } from '../../kernel/crypto.ts';
 import type { Queryable } from '../../kernel/db.ts';
-import { AppError, conflict, forbidden, notFound } from '../../kernel/errors.ts';
+import { conflict, forbidden, notFound, type AppError } from '../../kernel/errors.ts';
 import { ipBucket, tooManyRequests } from '../../kernel/ratelimit.ts';
 import type { IdentityContext } from './context.ts';
 import type { OpenedSession } from './sessions.ts';
@@ -124,7 +124,10 @@ export async function createQrLogin(
 ): Promise<{ code: string; binding: string; expiresAt: Date }> {
   const limit = await ctx.limiter.hit(`qr:ip:${ipBucket(request.ip)}`, QR_CREATE_LIMIT);
   if (!limit.allowed) {
-    throw tooManyRequests(limit.retryAfterSeconds, `Too many QR codes; try again in ${limit.retryAfterSeconds} seconds`);
+    throw tooManyRequests(
+      limit.retryAfterSeconds,
+      `Too many QR codes; try again in ${limit.retryAfterSeconds} seconds`,
+    );
   }
   const code = randomToken(24);
   const binding = randomToken(32);
@@ -147,7 +150,11 @@ export async function qrLoginStatus(
 }
 
 /** The phone scanned the code: the desktop can show "confirm on your phone". */
-export async function scanQrLogin(ctx: IdentityContext, request: FastifyRequest, code: string): Promise<QrStatus> {
+export async function scanQrLogin(
+  ctx: IdentityContext,
+  request: FastifyRequest,
+  code: string,
+): Promise<QrStatus> {
   const updated = await ctx.db.query(
     `update identity_qr_login set status = 'scanned'
       where id = $1 and status in ('pending', 'scanned') and expires_at > now() returning id`,
@@ -166,7 +173,7 @@ export async function decideQrLogin(
 ): Promise<QrStatus> {
   const principal = request.principal!;
   const status = decision === 'approve' ? 'approved' : 'denied';
-  return ctx.db.transaction(async (tx) => {
+  const decided = await ctx.db.transaction(async (tx) => {
     const updated = await tx.query(
       `update identity_qr_login
           set status = $2, account_id = case when $2 = 'approved' then $3::uuid end,
@@ -174,7 +181,7 @@ export async function decideQrLogin(
         where id = $1 and status in ('pending', 'scanned') and expires_at > now() returning id`,
       [qrId(code), status, principal.sub],
     );
-    if (updated.length === 0) throw await explain(ctx, request, code, decision, await find(tx, code));
+    if (updated.length === 0) return false;
     await audit(tx, {
       ...actorOf(request),
       action: `identity.qr.${status}`,
@@ -182,8 +189,11 @@ export async function decideQrLogin(
       entityId: principal.sub,
       after: { qrLogin: qrId(code).slice(0, 16), userAgent: request.headers['user-agent']?.slice(0, 200) },
     });
-    return status;
+    return true;
   });
+  // Explained outside the transaction: the refusal's audit record must not roll back with it.
+  if (!decided) throw await explain(ctx, request, code, decision, await find(ctx.db, code));
+  return status;
 }
 
 /**
@@ -225,7 +235,14 @@ export async function redeemQrLogin(
     const current = await find(ctx.db, code);
     if (current?.status === 'approved' && visibleStatus(current) === 'approved') {
       // Approved and unexpired, yet not redeemable: the approving account was closed or disabled meanwhile.
-      throw await refused(ctx, request, code, 'redeem', 'account_inactive', forbidden('The approving account is not active'));
+      throw await refused(
+        ctx,
+        request,
+        code,
+        'redeem',
+        'account_inactive',
+        forbidden('The approving account is not active'),
+      );
     }
     throw await explain(ctx, request, code, 'redeem', current);
   }

@@ -102,9 +102,10 @@ export class DemoIdentityVerifier implements IdentityVerifier {
   }
 
   private async registeredName(idNumber: string): Promise<string | undefined> {
-    const [row] = await this.db.query<{ name: string }>('select name from registry_person where id_number = $1', [
-      idNumber,
-    ]);
+    const [row] = await this.db.query<{ name: string }>(
+      'select name from registry_person where id_number = $1',
+      [idNumber],
+    );
     return row ? normaliseName(row.name) : undefined;
   }
 }
