@@ -42,14 +42,26 @@ export function summarize(samples: Sample[]): CaseResult {
   };
 }
 
+/** One request of an HTTP workload. */
+export interface HttpRequest {
+  method?: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  /** JSON text; sent with Content-Type application/json. */
+  body?: string;
+}
+
 export interface HttpLoad {
   /** Origin, e.g. http://127.0.0.1:8080 */
   origin: string;
-  /** Paths requested in turn, shared by all connections. */
-  paths: string[];
+  /** Requests sent in turn, shared by all connections. */
+  requests: HttpRequest[];
   connections: number;
   durationS: number;
 }
+
+/** autocannon sends `body` too, which its declared Request type leaves out. */
+type AutocannonRequest = autocannon.Request & { body?: string };
 
 let stopCurrent: (() => void) | undefined;
 
@@ -60,7 +72,7 @@ export const stopLoad = () => stopCurrent?.();
  * Drives an HTTP server with autocannon. Latency comes from every response (autocannon's
  * own summary has no p95), so the percentiles include any non-2xx responses too.
  */
-export function httpLoad({ origin, paths, connections, durationS }: HttpLoad): Promise<Sample> {
+export function httpLoad({ origin, requests, connections, durationS }: HttpLoad): Promise<Sample> {
   let next = 0;
   const latencies: number[] = [];
   let non2xx = 0;
@@ -72,7 +84,23 @@ export function httpLoad({ origin, paths, connections, durationS }: HttpLoad): P
         duration: durationS,
         timeout: 10,
         requests: [
-          { method: 'GET', setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length]! }) },
+          {
+            setupRequest: (request) => {
+              const { method = 'GET', path, headers, body } = requests[next++ % requests.length]!;
+              const built: AutocannonRequest = {
+                ...request,
+                method,
+                path,
+                headers: {
+                  ...request.headers,
+                  ...headers,
+                  ...(body !== undefined && { 'content-type': 'application/json' }),
+                },
+                ...(body !== undefined && { body }),
+              };
+              return built;
+            },
+          },
         ],
       },
       (error, result) => {

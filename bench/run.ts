@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: item detail and search under concurrent load, each beside its baseline
+ * `npm run bench`: item detail (anonymous and signed in), search and password login under
+ * concurrent load, each beside its baseline
  * in the same run (see bench/README.md). Prints one JSON document to stdout and writes it
  * to bench/results/latest.json; progress goes to stderr.
  */
@@ -15,13 +16,32 @@ import type { Database } from '../src/kernel/db.ts';
 import { createApp, openPlatformDatabase } from '../src/main.ts';
 import { SEARCH_SQL } from '../src/modules/catalog/index.ts';
 import { seed, type Scale } from '../src/seed/index.ts';
-import { closedLoop, httpLoad, stopLoad, summarize, type CaseResult, type Sample } from './load.ts';
+import { BENCH_STAFF, prepareBenchStaff } from './identity.ts';
+import {
+  closedLoop,
+  httpLoad,
+  stopLoad,
+  summarize,
+  type CaseResult,
+  type HttpRequest,
+  type Sample,
+} from './load.ts';
 
 const ROOT = new URL('..', import.meta.url);
 const HOST = '127.0.0.1';
 const WARM_UP_S = 2;
 const POOL_SIZE = 10;
-const TARGETS = { searchP95Ms: 30, searchRatio: 0.5, detailRatio: 0.75 };
+const TARGETS = {
+  searchP95Ms: 30,
+  searchRatio: 0.5,
+  detailRatio: 0.75,
+  authenticatedRatio: 0.7,
+  loginRatio: 0.6,
+};
+const CASES = ['detail', 'authenticated', 'search', 'login'] as const;
+type Case = (typeof CASES)[number];
+/** Bearer sessions of the bench staff member, rotated across the authenticated requests. */
+const SESSION_COUNT = 32;
 const DATABASES: Record<Scale, string> = { city: 'tongban_bench', small: 'tongban_bench_small' };
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -44,7 +64,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --connections <n>    concurrent connections (default 16)
   --rounds <n>         alternating rounds the duration is split into (default 4)
   --scale city|small   demo data set (default city; seeded once into its own database)
-  --only detail|search run one case
+  --only <cases>       run only these cases, comma-separated:
+                       detail, authenticated, search, login (default all, in that order)
   --reseed             drop and seed the bench database again
   --postgres <url>     PostgreSQL server (default postgres://postgres@127.0.0.1:5432)`;
 
@@ -55,7 +76,7 @@ interface Options {
   connections: number;
   scale: Scale;
   rounds: number;
-  only: 'detail' | 'search' | undefined;
+  cases: Set<Case>;
   reseed: boolean;
   postgres: string;
 }
@@ -88,15 +109,16 @@ function parseOptions(argv: string[]): Options {
   };
   if (values.scale !== 'city' && values.scale !== 'small')
     throw new UsageError('--scale must be city or small');
-  if (values.only !== undefined && values.only !== 'detail' && values.only !== 'search') {
-    throw new UsageError('--only must be detail or search');
-  }
+  const only = values.only?.split(',').map((name) => name.trim()) ?? [...CASES];
+  const unknown = only.filter((name) => !(CASES as readonly string[]).includes(name));
+  if (unknown.length > 0 || only.length === 0)
+    throw new UsageError(`--only takes cases from: ${CASES.join(', ')} (comma-separated)`);
   return {
     durationS: int('duration', values.duration, 600),
     connections: int('connections', values.connections, 1000),
     rounds: int('rounds', values.rounds, 100),
     scale: values.scale,
-    only: values.only,
+    cases: new Set(only as Case[]),
     reseed: values.reseed,
     postgres: values.postgres.replace(/\/+$/, ''),
   };
@@ -139,7 +161,12 @@ async function prepareDatabase(server: string, scale: Scale, reseed: boolean): P
   return url;
 }
 
+// Secrets of this run. Production refuses to start without them; nothing in the bench
+// database is encrypted with the field keys (the bench staff member has no phone), so
+// fresh ones every run are fine.
 const sessionSecret = randomBytes(32).toString('base64url');
+const fieldEncryptionKeys = `bench:${randomBytes(32).toString('base64')}`;
+const fieldIndexKey = randomBytes(32).toString('base64');
 
 /** The environment both Tongban and this process use for the bench database. */
 const serverEnv = (databaseUrl: string) => ({
@@ -147,6 +174,8 @@ const serverEnv = (databaseUrl: string) => ({
   HOST,
   NODE_ENV: 'production',
   SESSION_SECRET: sessionSecret,
+  FIELD_ENCRYPTION_KEYS: fieldEncryptionKeys,
+  FIELD_INDEX_KEY: fieldIndexKey,
   LOG_LEVEL: 'warn',
   DB_POOL_SIZE: String(POOL_SIZE),
 });
@@ -288,16 +317,33 @@ async function startServer(name: string, args: string[], databaseUrl: string, re
   return origin;
 }
 
-/** Every path must answer 200 before the load starts, so failures show as a clear error. */
-async function checkPaths(origin: string, paths: string[]): Promise<void> {
-  for (const path of paths) {
-    const response = await fetch(`${origin}${path}`);
+/** Every request must answer 200 before the load starts, so failures show as a clear error. */
+async function checkRequests(origin: string, requests: HttpRequest[]): Promise<void> {
+  for (const { method = 'GET', path, headers, body } of requests) {
+    const response = await fetch(`${origin}${path}`, {
+      method,
+      headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body }),
+    });
     if (response.status !== 200)
-      throw new Error(`GET ${origin}${path}: ${response.status} ${await response.text()}`);
+      throw new Error(`${method} ${origin}${path}: ${response.status} ${await response.text()}`);
   }
 }
 
 type Load = (durationS: number) => Promise<Sample>;
+
+/**
+ * Waits `seconds` after each run: the client stops at the deadline, but the server still
+ * finishes the requests in flight. Slow requests (a login is hundreds of milliseconds under
+ * load) would otherwise run into the other side's next round.
+ */
+const settled =
+  (load: Load, seconds: number): Load =>
+  async (durationS) => {
+    const sample = await load(durationS);
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    return sample;
+  };
 
 /**
  * Measures a case beside its baseline: a warm-up of each, then `rounds` alternating runs
@@ -331,19 +377,24 @@ const ratio = (a: CaseResult, b: CaseResult) =>
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const { durationS, connections, scale } = options;
+  const { durationS, connections, scale, cases } = options;
   // A run shorter than a second would be mostly start-up and autocannon's one-second ticks.
   const rounds = Math.min(options.rounds, durationS);
   const databaseUrl = await prepareDatabase(options.postgres, scale, options.reseed);
 
-  const db = await openPlatformDatabase(configFor(databaseUrl));
+  const config = configFor(databaseUrl);
+  const db = await openPlatformDatabase(config);
   let codes: Awaited<ReturnType<typeof sampleDetailCodes>>;
-  let searches: SearchWorkload[];
+  let searches: SearchWorkload[] = [];
+  let tokens: string[] = [];
   let entries: number;
   let postgres: string;
   try {
     codes = await sampleDetailCodes(db);
-    searches = await recordSearches(db, databaseUrl);
+    if (cases.has('search')) searches = await recordSearches(db, databaseUrl);
+    // Before the servers start: the baseline reads the staff member's password hash once.
+    if (cases.has('authenticated') || cases.has('login'))
+      tokens = (await prepareBenchStaff(db, config, SESSION_COUNT)).tokens;
     entries = (await db.query<{ n: number }>('select count(*)::int as n from catalog_entry'))[0]!.n;
     postgres = (await db.query<{ version: string }>('select version()'))[0]!.version;
   } finally {
@@ -353,34 +404,66 @@ async function main(): Promise<void> {
   const detailCodes = codes.basic.flatMap((code, i) => [code, ...codes.implementation.slice(i, i + 1)]);
 
   const tongban = await startServer('Tongban', ['bin/tongban.js', 'start'], databaseUrl, '/api/v1/ready');
-  const load = (origin: string, paths: string[]) => (d: number) =>
-    httpLoad({ origin, paths, connections, durationS: d });
+  const baseline =
+    cases.has('detail') || cases.has('authenticated') || cases.has('login')
+      ? await startServer(
+          'baseline',
+          ['--import', 'tsx', 'bench/baseline-server.ts'],
+          databaseUrl,
+          `/item/${detailCodes[0]}`,
+        )
+      : '';
+  const load = (origin: string, requests: HttpRequest[]) => (d: number) =>
+    httpLoad({ origin, requests, connections, durationS: d });
+  const gets = (paths: string[]) => paths.map((path) => ({ path }));
+  /** Checks both sides' requests, then measures them side by side. */
+  const compareHttp = async (label: string, ours: HttpRequest[], theirs: HttpRequest[], settleS = 0) => {
+    await checkRequests(tongban, ours);
+    await checkRequests(baseline, theirs);
+    const [a, b] = [load(tongban, ours), load(baseline, theirs)];
+    return settleS > 0
+      ? compare(label, settled(a, settleS), settled(b, settleS), durationS, rounds)
+      : compare(label, a, b, durationS, rounds);
+  };
   const results: Record<string, unknown> = {};
   const pass: Record<string, boolean> = {};
+  let anonymous: readonly [CaseResult, CaseResult] | undefined;
 
-  if (options.only !== 'search') {
-    const baseline = await startServer(
-      'baseline',
-      ['--import', 'tsx', 'bench/baseline-server.ts'],
-      databaseUrl,
-      `/item/${detailCodes[0]}`,
-    );
-    const tongbanPaths = detailCodes.map((code) => `/api/v1/catalog/items/${code}`);
-    const baselinePaths = detailCodes.map((code) => `/item/${code}`);
-    await checkPaths(tongban, tongbanPaths);
-    await checkPaths(baseline, baselinePaths);
-    const [ours, theirs] = await compare(
+  if (cases.has('detail')) {
+    const [ours, theirs] = (anonymous = await compareHttp(
       'detail: Tongban vs bare Fastify + pg',
-      load(tongban, tongbanPaths),
-      load(baseline, baselinePaths),
-      durationS,
-      rounds,
-    );
+      gets(detailCodes.map((code) => `/api/v1/catalog/items/${code}`)),
+      gets(detailCodes.map((code) => `/item/${code}`)),
+    ));
     results.detail = { tongban: ours, baseline: theirs, ratio: ratio(ours, theirs) };
     pass.detailRatio = clean(ours, theirs) && ratio(ours, theirs) >= TARGETS.detailRatio;
   }
 
-  if (options.only !== 'detail') {
+  if (cases.has('authenticated')) {
+    // Code i with token i mod 32: 200 codes and 32 sessions mix, as many users would.
+    const signedIn = (prefix: string) =>
+      detailCodes.map((code, i) => ({
+        path: `${prefix}/${code}`,
+        headers: { authorization: `Bearer ${tokens[i % tokens.length]}` },
+      }));
+    const [ours, theirs] = await compareHttp(
+      'authenticated detail: Tongban vs bare Fastify + pg (session query + detail)',
+      signedIn('/api/v1/catalog/items'),
+      signedIn('/authenticated/item'),
+    );
+    results.authenticated = {
+      tongban: ours,
+      baseline: theirs,
+      ratio: ratio(ours, theirs),
+      // Throughput relative to the anonymous detail of this run: what signing in costs each side.
+      toAnonymous: anonymous
+        ? { tongban: ratio(ours, anonymous[0]), baseline: ratio(theirs, anonymous[1]) }
+        : null,
+    };
+    pass.authenticatedRatio = clean(ours, theirs) && ratio(ours, theirs) >= TARGETS.authenticatedRatio;
+  }
+
+  if (cases.has('search')) {
     const searchPaths = searches.map((s) => s.path);
     const pool = new pg.Pool({ connectionString: databaseUrl, max: POOL_SIZE });
     const replay = async (i: number) => {
@@ -391,7 +474,7 @@ async function main(): Promise<void> {
     try {
       [ours, rawSql] = await compare(
         'search: Tongban vs raw SQL',
-        load(tongban, searchPaths),
+        load(tongban, gets(searchPaths)),
         (d) => closedLoop(connections, d, replay),
         durationS,
         rounds,
@@ -402,6 +485,23 @@ async function main(): Promise<void> {
     results.search = { tongban: ours, rawSql, ratio: ratio(ours, rawSql) };
     pass.searchP95 = clean(ours) && ours.p95 < TARGETS.searchP95Ms;
     pass.searchRatio = clean(ours, rawSql) && ratio(ours, rawSql) >= TARGETS.searchRatio;
+  }
+
+  // Last: every login writes a session row and an audit row, which should not weigh on the reads.
+  if (cases.has('login')) {
+    const body = JSON.stringify({
+      username: BENCH_STAFF.username,
+      password: BENCH_STAFF.password,
+      client: 'api',
+    });
+    const [ours, theirs] = await compareHttp(
+      'login: Tongban vs bare Fastify + argon2id verify',
+      [{ method: 'POST', path: '/api/v1/identity/login/password', body }],
+      [{ method: 'POST', path: '/login', body }],
+      1.5,
+    );
+    results.login = { tongban: ours, baseline: theirs, ratio: ratio(ours, theirs) };
+    pass.loginRatio = clean(ours, theirs) && ratio(ours, theirs) >= TARGETS.loginRatio;
   }
   await stopChildren();
 
@@ -424,12 +524,15 @@ async function main(): Promise<void> {
     pass: { ...pass, all: Object.values(pass).every(Boolean) },
     workload: {
       detailCodes: { basic: codes.basic.length, implementation: codes.implementation.length },
-      searches: searches.map(({ q, region, total, statements }) => ({
-        q,
-        region,
-        total,
-        statements: statements.length,
-      })),
+      ...(cases.has('authenticated') && { sessions: tokens.length }),
+      ...(cases.has('search') && {
+        searches: searches.map(({ q, region, total, statements }) => ({
+          q,
+          region,
+          total,
+          statements: statements.length,
+        })),
+      }),
     },
   };
   const json = JSON.stringify(report, null, 2);

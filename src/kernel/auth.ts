@@ -83,6 +83,14 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+  interface FastifyContextConfig {
+    /**
+     * The route authenticates its callers itself (the OIDC protocol endpoints: client
+     * secrets in Authorization: Basic, access tokens in Authorization: Bearer, the
+     * provider's own CSRF token on its logout form); the session guard leaves it alone.
+     */
+    ownAuthentication?: boolean;
+  }
 }
 
 export const SESSION_COOKIE = 'tb_session';
@@ -124,6 +132,7 @@ export class Auth {
   }
 
   readonly authenticate = async (request: FastifyRequest): Promise<void> => {
+    if (request.routeOptions.config.ownAuthentication) return;
     const header = request.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S{1,512})$/i.exec(header);

@@ -34,6 +34,8 @@ export interface RouteAccess {
   method: string;
   url: string;
   access: AccessPolicy | undefined;
+  /** The route authenticates its callers itself (OIDC protocol endpoints). */
+  ownAuthentication: boolean;
 }
 
 declare module 'fastify' {
@@ -161,7 +163,9 @@ export async function buildApp({ config, db, modules, logger }: BuildAppOptions)
       route.preHandler = handlers.filter((h) => !accessPolicyOf(h)) as typeof route.preHandler;
     }
     for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') routes.push({ method, url: route.url, access });
+      if (method !== 'HEAD') {
+        routes.push({ method, url: route.url, access, ownAuthentication: !!route.config?.ownAuthentication });
+      }
     }
   });
   const auth = new Auth();

@@ -60,3 +60,4 @@ export type { IdentityContext } from './context.ts';
 export { createStaff, type StaffInput } from './staff.ts';
 export { rotateFieldKeys } from './keys.ts';
 export { DEMO_PASSWORD, seedDemoIdentities, type DemoIdentities } from './demo.ts';
+export { RESOLVE_SQL } from './sessions.ts';

@@ -59,7 +59,7 @@ interface SessionRow {
  * jurisdiction come from the staff tables, and the acting mandate only while it is itself
  * live, so revoking a mandate or a role takes effect on the very next request.
  */
-const RESOLVE_SQL = `
+export const RESOLVE_SQL = `
   select s.id as session_id, s.channel, s.csrf_hash, s.last_seen_at,
          a.id as account_id, a.kind, a.name, a.username, a.assurance,
          st.organisation_id, st.region_codes, st.organisation_ids,

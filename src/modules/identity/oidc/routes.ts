@@ -26,19 +26,10 @@ import {
 import { ASSURANCE_ACR, createProvider, escapeHtml, interactionPath, oidcIssuer, page } from './provider.ts';
 import { purgeExpired } from './adapter.ts';
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /**
-     * The route authenticates its callers itself (the OIDC protocol endpoints: client
-     * secrets in Authorization: Basic, access tokens in Authorization: Bearer, the
-     * provider's own CSRF token on its logout form); the kernel session guard skips it.
-     */
-    ownAuthentication?: boolean;
-  }
-}
-
 const PURGE_INTERVAL_MS = 10 * 60_000;
-const PROTOCOL_METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS', 'PUT', 'DELETE', 'PATCH'] as const;
+// Dynamic registration is off, so the provider answers only these (OPTIONS: CORS preflight).
+const PROTOCOL_METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS'] as const;
+const DISCOVERY_METHODS = ['GET', 'HEAD', 'OPTIONS'] as const;
 
 const tags = ['identity'];
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
@@ -145,7 +136,7 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
     };
     const options = { config: { ownAuthentication: true }, schema: { hide: true } };
     scope.route({
-      method: [...PROTOCOL_METHODS],
+      method: [...DISCOVERY_METHODS],
       url: '/.well-known/openid-configuration',
       ...options,
       handler,
@@ -244,9 +235,15 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
     );
   };
 
-  const signedInPrincipal = (request: FastifyRequest): Principal => {
-    if (!request.principal) throw unauthorized('Sign in to the platform first');
-    return request.principal;
+  /**
+   * The consent answers need the platform session. Checked before validation (like the
+   * kernel guards) so an anonymous caller gets 401, never a description of the body; not a
+   * kernel guard, since the provider, not a permission, decides what the session may do here.
+   */
+  const sessionFirst = {
+    preValidation: async (request: FastifyRequest) => {
+      if (!request.principal) throw unauthorized('Sign in to the platform first');
+    },
   };
 
   app.get(
@@ -300,6 +297,7 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
   app.post(
     '/oidc/interaction/:uid/confirm',
     {
+      ...sessionFirst,
       schema: {
         tags,
         summary: 'Single sign-on: consent and finish the sign-in',
@@ -314,7 +312,7 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
       },
     },
     async (request, reply) => {
-      const principal = signedInPrincipal(request);
+      const principal = request.principal!;
       const details = await loadInteraction(request, reply, request.params.uid);
       reply.header('cache-control', 'no-store');
       const release = request.body?.releaseEnterprise ?? true;
@@ -325,6 +323,7 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
   app.post(
     '/oidc/interaction/:uid/abort',
     {
+      ...sessionFirst,
       schema: {
         tags,
         summary: 'Single sign-on: refuse; the department system gets access_denied',
@@ -334,7 +333,6 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
       },
     },
     async (request, reply) => {
-      signedInPrincipal(request);
       await loadInteraction(request, reply, request.params.uid);
       const provider = await getProvider();
       const redirectTo = await provider.interactionResult(
