@@ -33,7 +33,12 @@ app.get<{ Params: { code: string } }>('/authenticated/item/:code', async (reques
   const token = /^Bearer\s+(\S{1,512})$/i.exec(request.headers.authorization ?? '')?.[1];
   if (!token) return reply.code(401).send({ error: 'no bearer token' });
   const sessionId = createHash('sha256').update(token, 'utf8').digest('hex');
-  const { rows } = await pool.query(RESOLVE_SQL, [sessionId, 'bearer', config.sessionIdleMinutes]);
+  // Prepared per connection, as Tongban does for this per-request lookup.
+  const { rows } = await pool.query({
+    name: 'resolve_session',
+    text: RESOLVE_SQL,
+    values: [sessionId, 'bearer', config.sessionIdleMinutes],
+  });
   if (!rows[0]) return reply.code(401).send({ error: 'no live session' });
   const row = await detail(request.params.code);
   if (!row) return reply.code(404).send({ code: request.params.code });

@@ -6,8 +6,7 @@ import type { Config } from '../src/kernel/config.ts';
 import { FieldCipher, hashPassword } from '../src/kernel/crypto.ts';
 import type { Database } from '../src/kernel/db.ts';
 import { RateLimiter, rateLimitKey } from '../src/kernel/ratelimit.ts';
-import { createStaff } from '../src/modules/identity/index.ts';
-import { Sessions } from '../src/modules/identity/sessions.ts';
+import { createStaff, Sessions } from '../src/modules/identity/index.ts';
 
 /** The bench staff member; no phone, so nothing of theirs depends on the run's field keys. */
 export const BENCH_STAFF = {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
@@ -5,8 +6,31 @@ import type { PGlite } from '@electric-sql/pglite';
 
 /** Anything that runs parameterised SQL: the database itself or an open transaction. */
 export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<R[]>;
 }
+
+export interface QueryOptions {
+  /**
+   * Keep the statement prepared on each connection (PostgreSQL), so a query run on every
+   * request (the session lookup) is planned once per connection instead of every time.
+   * Only for statements whose plan does not depend on the parameter values.
+   */
+  prepare?: boolean;
+}
+
+const preparedNames = new Map<string, string>();
+const preparedName = (text: string) => {
+  let name = preparedNames.get(text);
+  if (!name) {
+    name = `tb_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    preparedNames.set(text, name);
+  }
+  return name;
+};
 
 /**
  * The one database interface every module uses. Two backends implement it with the
@@ -59,17 +83,28 @@ export function openPostgres(connectionString: string, max = 10): Database {
   const pool = new pg.Pool({ connectionString, max, types });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const query = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
-    (await client.query(text, params as unknown[])).rows as R[];
+  const query = async <R>(
+    client: pg.Pool | pg.PoolClient,
+    text: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ) =>
+    (
+      await client.query(
+        options?.prepare
+          ? { name: preparedName(text), text, values: params as unknown[] }
+          : { text, values: params as unknown[] },
+      )
+    ).rows as R[];
   return {
     kind: 'postgres',
-    query: (text, params) => query(pool, text, params),
+    query: (text, params, options) => query(pool, text, params, options),
     async transaction(fn) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
         const result = await fn({
-          query: (text, params) => query(client, text, params),
+          query: (text, params, options) => query(client, text, params, options),
           exec: async (script) => void (await client.query(script)),
         });
         await client.query('COMMIT');

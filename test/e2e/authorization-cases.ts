@@ -17,6 +17,11 @@ export interface PublicRoute {
    * declared: the anonymous check then expects 401 instead of "not 401/403".
    */
   sessionCheckedInHandler?: true;
+  /**
+   * `Authorization: Bearer` here carries the OIDC provider's own tokens (userinfo access
+   * tokens, client credentials), not platform sessions, so the platform does not judge it.
+   */
+  providerCredentials?: true;
 }
 
 /**
@@ -35,8 +40,18 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
   { method: 'GET', url: '/api/v1/identity/qr-logins/:code', why: 'desktop polls (tb_qr cookie)' },
   { method: 'POST', url: '/api/v1/identity/qr-logins/:code/session', why: 'desktop redeems (tb_qr cookie)' },
   // Single sign-on: oidc-provider authenticates clients and end users itself.
-  { method: '*', url: '/.well-known/openid-configuration', why: 'OIDC discovery' },
-  { method: '*', url: '/oidc/*', why: 'OIDC endpoints (authorize, token, userinfo, jwks ...)' },
+  {
+    method: '*',
+    url: '/.well-known/openid-configuration',
+    why: 'OIDC discovery',
+    providerCredentials: true,
+  },
+  {
+    method: '*',
+    url: '/oidc/*',
+    why: 'OIDC endpoints (authorize, token, userinfo, jwks ...)',
+    providerCredentials: true,
+  },
   { method: 'GET', url: '/oidc/interaction/:uid', why: 'redirects to /login without a session' },
   {
     method: 'POST',

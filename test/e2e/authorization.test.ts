@@ -21,9 +21,9 @@ import {
  * guard must be on the public allowlist of authorization-cases.ts. Each check collects
  * every offending route and fails once, naming them all.
  *
- * The second part uses real data: jurisdiction (registries and staff administration
- * filtered by region subtree and department) and enterprise scope (agents only within
- * their items, their enterprise and their mandate's lifetime).
+ * The second part uses the seeded demo city: jurisdiction (registries, staff, catalog
+ * entries and the directory, by region subtree and department) and enterprise scope
+ * (agents only within their items, their enterprise and their mandate's lifetime).
  */
 
 type Guarded = RouteAccess & { access: AccessPolicy };
@@ -31,6 +31,7 @@ type Method = NonNullable<InjectOptions['method']>;
 
 interface Caller {
   label: string;
+  kind: 'person' | 'staff';
   accountId: string;
   authorization: string;
 }
@@ -139,7 +140,13 @@ describe('authorisation', () => {
     const p = await personSession(t.app, t.db, { assurance: assurance === 0 ? 1 : assurance });
     if (assurance === 0)
       await t.db.query('update identity_account set assurance = 0 where id = $1', [p.accountId]);
-    return { label, accountId: p.accountId, authorization: p.authorization, phone: p.phone };
+    return {
+      label,
+      kind: 'person' as const,
+      accountId: p.accountId,
+      authorization: p.authorization,
+      phone: p.phone,
+    };
   };
 
   const inDays = (days: number) => new Date(Date.now() + days * 86_400_000);
@@ -159,11 +166,11 @@ describe('authorisation', () => {
     staffByRole = new Map();
     for (const role of rolePermissions.keys()) {
       const s = await staffSession(t.app, t.db, [role as TestRole]);
-      staffByRole.set(role, { label: `staff with role ${role}`, ...s });
+      staffByRole.set(role, { label: `staff with role ${role}`, kind: 'staff', ...s });
     }
     const bare = await staffSession(t.app, t.db, ['window_clerk']);
     await t.db.query('delete from identity_staff_role where account_id = $1', [bare.accountId]);
-    staffWithoutRoles = { label: 'staff without roles', ...bare };
+    staffWithoutRoles = { label: 'staff without roles', kind: 'staff', ...bare };
 
     personAt = [await person(0), await person(1), await person(2), await person(3)];
 
@@ -238,7 +245,7 @@ describe('authorisation', () => {
       expect(missing).toEqual([]);
     });
 
-    it('public routes serve anonymous callers, yet refuse a forged bearer token (401)', async () => {
+    it('public routes serve anonymous callers, yet refuse a forged platform token (401)', async () => {
       const failures: string[] = [];
       const forged = 'Bearer tb_forgedforgedforgedforgedforgedforgedfor';
       for (const route of routes.filter((r) => !r.access)) {
@@ -251,7 +258,9 @@ describe('authorisation', () => {
             `${routeKey(route)} is public but refused an anonymous caller: ${describeResponse(anonymous)}`,
           );
         }
-        expectRefusal(failures, route, 'a forged bearer token', await hit(route, forged), 401);
+        if (!entry.providerCredentials) {
+          expectRefusal(failures, route, 'a forged bearer token', await hit(route, forged), 401);
+        }
       }
       expect(failures).toEqual([]);
     });
@@ -387,9 +396,8 @@ describe('authorisation', () => {
             UNSAFE.has(route.method) && route.method !== 'DELETE' ? {} : undefined,
           );
           checks++;
-          const kind = caller.label.startsWith('staff') ? 'staff' : 'person';
           const excused = HANDLER_FORBIDS.some(
-            (e) => e.method === route.method && e.url === route.url && e.caller === kind,
+            (e) => e.method === route.method && e.url === route.url && e.caller === caller.kind,
           );
           if (excused) {
             if (response.statusCode !== 403) {
@@ -458,8 +466,14 @@ describe('authorisation', () => {
       };
     };
 
-    const staffIn = async (roles: TestRole[], d: District, label: string, organisationIds?: number[]) => ({
+    const staffIn = async (
+      roles: TestRole[],
+      d: District,
+      label: string,
+      organisationIds?: number[],
+    ): Promise<Caller> => ({
       label,
+      kind: 'staff',
       ...(await staffSession(t.app, t.db, roles, {
         regionCodes: [d.code],
         organisationId: d.organisationIds[0]!,
@@ -857,6 +871,30 @@ describe('authorisation', () => {
       );
       expect(revoke.statusCode, revoke.body).toBe(204);
       expectProblem(await mandate(acting, itemX), 403);
+    });
+  });
+
+  // --- ownership --------------------------------------------------------------------------
+
+  describe('ownership', () => {
+    it('one account cannot end the session of another (404, the session lives on), only its own', async () => {
+      const owner = await person(1, 'the session owner');
+      const intruder = await person(1, 'another person');
+      const staff = staffByRole.get('system_admin')!;
+      const [session] = await t.db.query<{ id: string }>(
+        'select id from identity_session where account_id = $1 and revoked_at is null',
+        [owner.accountId],
+      );
+      for (const caller of [intruder, staff]) {
+        expectProblem(
+          await send('DELETE', `/api/v1/identity/sessions/${session!.id}`, caller.authorization),
+          404,
+        );
+      }
+      expect((await send('GET', '/api/v1/identity/me', owner.authorization)).statusCode).toBe(200);
+      const own = await send('DELETE', `/api/v1/identity/sessions/${session!.id}`, owner.authorization);
+      expect(own.statusCode, own.body).toBe(204);
+      expectProblem(await send('GET', '/api/v1/identity/me', owner.authorization), 401);
     });
   });
 });

@@ -61,3 +61,4 @@ export { createStaff, type StaffInput } from './staff.ts';
 export { rotateFieldKeys } from './keys.ts';
 export { DEMO_PASSWORD, seedDemoIdentities, type DemoIdentities } from './demo.ts';
 export { RESOLVE_SQL } from './sessions.ts';
+export { Sessions } from './sessions.ts';

@@ -117,11 +117,11 @@ export class Sessions {
 
   /** The SessionResolver the kernel guard calls on every request. */
   readonly resolve = async (token: string, channel: Channel): Promise<ResolvedSession | null> => {
-    const [row] = await this.db.query<SessionRow>(RESOLVE_SQL, [
-      sha256(token),
-      channel,
-      this.config.sessionIdleMinutes,
-    ]);
+    const [row] = await this.db.query<SessionRow>(
+      RESOLVE_SQL,
+      [sha256(token), channel, this.config.sessionIdleMinutes],
+      { prepare: true },
+    );
     if (!row) return null;
     // Idle time is counted in minutes; one write a minute per session is enough.
     if (Date.now() - row.last_seen_at.getTime() > 60_000) {
