@@ -77,6 +77,7 @@ export interface ResolvedSession {
 export type SessionResolver = (
   token: string,
   channel: 'cookie' | 'bearer',
+  request: { ip: string; id: string },
 ) => Promise<ResolvedSession | null>;
 
 declare module 'fastify' {
@@ -137,14 +138,14 @@ export class Auth {
     if (header !== undefined) {
       const match = /^Bearer\s+(\S{1,512})$/i.exec(header);
       if (!match) throw unauthorized('Send Authorization: Bearer <token>');
-      const resolved = await this.resolver(match[1]!, 'bearer');
+      const resolved = await this.resolver(match[1]!, 'bearer', request);
       if (!resolved) throw unauthorized('The bearer token is invalid, expired or revoked');
       request.principal = resolved.principal;
       return;
     }
     const cookie = request.cookies?.[SESSION_COOKIE];
     if (!cookie) return;
-    const resolved = await this.resolver(cookie, 'cookie');
+    const resolved = await this.resolver(cookie, 'cookie', request);
     // A stale browser cookie leaves the request anonymous: public pages keep working.
     if (!resolved) return;
     if (!SAFE_METHODS.has(request.method)) {

@@ -88,9 +88,9 @@ describe('identity: sign-up, sign-in and sessions', () => {
     expect(replay.json().errors[0]).toMatchObject({ field: 'code', rule: 'expired' });
     expect(
       await count(
-        `select 1 from audit_log where action = 'identity.login.failed' and entity_id = '138****0002'`,
+        `select 1 from audit_log where action = 'identity.sms.rejected' and entity_id = '138****0002'`,
       ),
-    ).toBe(1);
+    ).toBe(2);
   });
 
   it('validates the phone number and explains it in Chinese and English', async () => {
@@ -294,6 +294,16 @@ describe('identity: sign-up, sign-in and sessions', () => {
       [sha256(token)],
     );
     expect((await read(`Bearer ${token}`)).statusCode).toBe(401);
+    // Each refusal is in the audit trail with its reason, under the account when known.
+    const rejected = await t.db.query<{ entity: string; after: { reason: string } }>(
+      `select entity, after from audit_log where action = 'identity.session.rejected' order by id desc limit 3`,
+    );
+    expect(rejected.map((r) => r.after.reason)).toEqual(['expired', 'idle', 'unknown']);
+    expect(rejected.map((r) => r.entity)).toEqual([
+      'identity_account',
+      'identity_account',
+      'identity_session',
+    ]);
   });
 
   it('logs out everywhere, and ends one chosen session', async () => {

@@ -250,7 +250,9 @@ describe('OIDC provider (single sign-on)', () => {
     expect(loggedOut.headers.get('location')).toBe(`${POST_LOGOUT_URI}?state=bye`);
 
     // Logged out everywhere: the platform session and the refresh token are dead.
-    expect(await t.app.identity.sessions.resolve(sessionToken, 'cookie')).toBeNull();
+    expect(
+      await t.app.identity.sessions.resolve(sessionToken, 'cookie', { ip: '127.0.0.1', id: 'test' }),
+    ).toBeNull();
     await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
     });

@@ -188,6 +188,8 @@ describe('real-name verification', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().errors).toEqual([expect.objectContaining({ field: 'idNumber', rule: 'checkDigit' })]);
     expect(await account(person.accountId)).toMatchObject({ assurance: 1, name: null, id_number_enc: null });
+    const [event] = await auditActions(person.accountId);
+    expect(event).toMatchObject({ action: 'identity.realname.failed' });
   });
 
   it('refuses a name that does not match the registry, changes nothing and audits the failure', async () => {

@@ -170,17 +170,7 @@ export function authRoutes(app: App, ctx: IdentityContext): void {
     },
     async (request, reply) => {
       const { phone, code, client } = request.body;
-      try {
-        await verifySmsCode(ctx, phone, 'login', code, request.ip);
-      } catch (error) {
-        await authEvent(
-          request,
-          'identity.login.failed',
-          { phone },
-          { method: 'sms', reason: (error as Error).message },
-        );
-        throw error;
-      }
+      await verifySmsCode(ctx, phone, 'login', code, request.ip);
       const account = await findAccountByPhone(ctx, db, 'person', phone);
       if (!account) throw notFound('No account uses this number: sign up first');
       if (account.status !== 'active') throw new AppError('forbidden', 'This account is disabled');

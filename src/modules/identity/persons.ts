@@ -288,7 +288,16 @@ export async function verifyRealName(
   input: { name: string; idNumber: string },
 ): Promise<{ opened: OpenedSession; assurance: number; realNameVerifiedAt: string }> {
   const principal = request.principal!;
-  const idNumber = assertIdentifier('residentId', 'idNumber', input.idNumber);
+  let idNumber: string;
+  try {
+    idNumber = assertIdentifier('residentId', 'idNumber', input.idNumber);
+  } catch (error) {
+    const rules = error instanceof AppError ? error.errors?.map((e) => e.rule) : undefined;
+    await accountEvent(ctx.db, request, 'identity.realname.failed', {
+      after: { idNumber: maskIdNumber(input.idNumber), reason: 'invalid_id_number', rules },
+    });
+    throw error;
+  }
   const name = normaliseName(input.name);
   const account = await ownAccount(ctx.db, principal.sub);
   if (account.real_name_verified_at) {

@@ -9,6 +9,7 @@ import {
 import type { Config } from '../../kernel/config.ts';
 import { randomToken, sha256 } from '../../kernel/crypto.ts';
 import type { Database, Queryable } from '../../kernel/db.ts';
+import { audit } from '../../kernel/audit.ts';
 
 export type Channel = 'cookie' | 'bearer';
 
@@ -116,13 +117,20 @@ export class Sessions {
   }
 
   /** The SessionResolver the kernel guard calls on every request. */
-  readonly resolve = async (token: string, channel: Channel): Promise<ResolvedSession | null> => {
+  readonly resolve = async (
+    token: string,
+    channel: Channel,
+    request: { ip: string; id: string },
+  ): Promise<ResolvedSession | null> => {
     const [row] = await this.db.query<SessionRow>(
       RESOLVE_SQL,
       [sha256(token), channel, this.config.sessionIdleMinutes],
       { prepare: true },
     );
-    if (!row) return null;
+    if (!row) {
+      await this.auditRejection(sha256(token), channel, request);
+      return null;
+    }
     // Idle time is counted in minutes; one write a minute per session is enough.
     if (Date.now() - row.last_seen_at.getTime() > 60_000) {
       await this.db.query('update identity_session set last_seen_at = now() where id = $1', [row.session_id]);
@@ -146,6 +154,33 @@ export class Sessions {
       ip: request.ip,
       userAgent: request.headers['user-agent'],
       actingMemberId,
+    });
+  }
+
+  /**
+   * Records a refused token with why it was refused (unknown, revoked, expired, idle,
+   * account closed), under the account when the session existed: a person sees in their
+   * own history that an old token of theirs was tried.
+   */
+  private async auditRejection(sessionId: string, channel: Channel, request: { ip: string; id: string }) {
+    const [known] = await this.db.query<{ account_id: string; reason: string }>(
+      `select s.account_id,
+              case when s.revoked_at is not null then 'revoked'
+                   when s.expires_at <= now() then 'expired'
+                   when a.status <> 'active' then 'account_' || a.status
+                   when s.channel <> $2 then 'wrong_channel'
+                   else 'idle' end as reason
+         from identity_session s join identity_account a on a.id = s.account_id where s.id = $1`,
+      [sessionId, channel],
+    );
+    await audit(this.db, {
+      actor: known?.account_id ?? 'anonymous',
+      action: 'identity.session.rejected',
+      entity: known ? 'identity_account' : 'identity_session',
+      entityId: known?.account_id ?? sessionId.slice(0, 16),
+      after: { channel, reason: known?.reason ?? 'unknown' },
+      ip: request.ip,
+      requestId: request.id,
     });
   }
 

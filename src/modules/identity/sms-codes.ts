@@ -115,28 +115,37 @@ export async function verifySmsCode(
       order by created_at desc, id desc limit 1`,
     [phoneIndex, purpose, ctx.config.rateLimits.smsCodeFailures.max],
   );
-  const fail = (key: 'identity.code.invalid' | 'identity.code.expired') => {
+  const fail = async (key: 'identity.code.invalid' | 'identity.code.expired') => {
     const message = text(key);
+    const rule = key === 'identity.code.invalid' ? 'mismatch' : 'expired';
+    await audit(ctx.db, {
+      actor: 'anonymous',
+      action: 'identity.sms.rejected',
+      entity: 'phone',
+      entityId: maskPhone(phone),
+      after: { purpose, reason: rule },
+      ip,
+    });
     return validationError([
       {
         field: 'code',
-        rule: key === 'identity.code.invalid' ? 'mismatch' : 'expired',
+        rule,
         message: message.zh,
         messageEn: message.en,
       },
     ]);
   };
-  if (!row) throw fail('identity.code.expired');
+  if (!row) throw await fail('identity.code.expired');
   if (!/^[0-9]{6}$/.test(code) || !timingSafeEqualString(codeHash(phoneIndex, code), row.code_hash)) {
     await ctx.db.query('update identity_sms_code set failures = failures + 1 where id = $1', [row.id]);
     await ctx.limiter.recordFailure(lockKey, ctx.config.rateLimits.smsCodeFailures);
     await ctx.limiter.recordFailure(ipKey, ctx.config.rateLimits.loginIpFailures);
-    throw fail('identity.code.invalid');
+    throw await fail('identity.code.invalid');
   }
   const consumed = await ctx.db.query(
     'update identity_sms_code set consumed_at = now() where id = $1 and consumed_at is null returning id',
     [row.id],
   );
-  if (consumed.length === 0) throw fail('identity.code.expired');
+  if (consumed.length === 0) throw await fail('identity.code.expired');
   await ctx.limiter.recordSuccess(lockKey);
 }

@@ -109,7 +109,7 @@ function platformSessionCheck(ctx: IdentityContext) {
       const accountId = oidc.session?.accountId;
       if (!accountId) return interactionPolicy.Check.REQUEST_PROMPT;
       const token = koa.cookies.get(SESSION_COOKIE, { signed: false });
-      const resolved = token ? await ctx.sessions.resolve(token, 'cookie') : null;
+      const resolved = token ? await ctx.sessions.resolve(token, 'cookie', { ip: koa.ip, id: 'oidc' }) : null;
       return resolved?.principal.sub === accountId
         ? interactionPolicy.Check.NO_NEED_TO_PROMPT
         : interactionPolicy.Check.REQUEST_PROMPT;

@@ -103,7 +103,7 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
   async function platformLogout(koa: KoaContextWithOIDC): Promise<void> {
     const token = koa.cookies.get(SESSION_COOKIE, { signed: false });
     if (!token) return;
-    const resolved = await ctx.sessions.resolve(token, 'cookie');
+    const resolved = await ctx.sessions.resolve(token, 'cookie', { ip: koa.ip, id: 'oidc' });
     await ctx.sessions.revoke(db, sha256(token), 'oidc_logout');
     koa.cookies.set(SESSION_COOKIE, null, { signed: false, path: '/' });
     if (resolved) {
