@@ -13,11 +13,6 @@ export interface PublicRoute {
   url: string;
   why: string;
   /**
-   * The handler itself demands a platform session (401 without one) although no guard is
-   * declared: the anonymous check then expects 401 instead of "not 401/403".
-   */
-  sessionCheckedInHandler?: true;
-  /**
    * `Authorization: Bearer` here carries the OIDC provider's own tokens (userinfo access
    * tokens, client credentials), not platform sessions, so the platform does not judge it.
    */
@@ -53,18 +48,6 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
     providerCredentials: true,
   },
   { method: 'GET', url: '/oidc/interaction/:uid', why: 'redirects to /login without a session' },
-  {
-    method: 'POST',
-    url: '/oidc/interaction/:uid/confirm',
-    why: 'OIDC consent; the handler refuses a caller without a session',
-    sessionCheckedInHandler: true,
-  },
-  {
-    method: 'POST',
-    url: '/oidc/interaction/:uid/abort',
-    why: 'OIDC refusal; the handler refuses a caller without a session',
-    sessionCheckedInHandler: true,
-  },
   // Public reference data.
   { method: 'GET', url: '/api/v1/identifiers/:kind/:value', why: 'identifier validation' },
   { method: 'GET', url: '/api/v1/calendar/days', why: 'working-day calendar' },

@@ -11,7 +11,7 @@ import { Type } from 'typebox';
 import { audit } from '../../../kernel/audit.ts';
 import { actorOf, SESSION_COOKIE, type Principal } from '../../../kernel/auth.ts';
 import { sha256 } from '../../../kernel/crypto.ts';
-import { AppError, unauthorized } from '../../../kernel/errors.ts';
+import { AppError } from '../../../kernel/errors.ts';
 import type { App } from '../../../kernel/http.ts';
 import type { IdentityContext } from '../context.ts';
 import {
@@ -235,16 +235,8 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
     );
   };
 
-  /**
-   * The consent answers need the platform session. Checked before validation (like the
-   * kernel guards) so an anonymous caller gets 401, never a description of the body; not a
-   * kernel guard, since the provider, not a permission, decides what the session may do here.
-   */
-  const sessionFirst = {
-    preValidation: async (request: FastifyRequest) => {
-      if (!request.principal) throw unauthorized('Sign in to the platform first');
-    },
-  };
+  /** The consent answers need the platform session; the provider decides the rest. */
+  const sessionFirst = { preHandler: ctx.auth.signedIn() };
 
   app.get(
     '/oidc/interaction/:uid',
