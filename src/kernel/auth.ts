@@ -109,8 +109,13 @@ export type AccessPolicy =
   | { kind: 'acting'; roles: MemberRole[] };
 
 type Guard = ((request: FastifyRequest) => Promise<void>) & { access: AccessPolicy };
-const guard = (access: AccessPolicy, check: (request: FastifyRequest) => Promise<void>): Guard =>
-  Object.assign(check, { access });
+
+/** Called when a guard refuses a signed-in caller (the kernel audits it). */
+export type DeniedListener = (
+  request: FastifyRequest,
+  access: AccessPolicy,
+  error: AppError,
+) => Promise<void>;
 
 /** The policy of a route from its preHandler(s); undefined for a public route. */
 export function accessPolicyOf(preHandler: unknown): AccessPolicy | undefined {
@@ -127,6 +132,22 @@ const signInRequired = () => unauthorized('Sign in first, or send Authorization:
  */
 export class Auth {
   private resolver: SessionResolver = async () => null;
+
+  constructor(private readonly onDenied?: DeniedListener) {}
+
+  private guard(access: AccessPolicy, check: (request: FastifyRequest) => Promise<void>): Guard {
+    const run = async (request: FastifyRequest): Promise<void> => {
+      try {
+        await check(request);
+      } catch (error) {
+        if (request.principal && error instanceof AppError && this.onDenied) {
+          await this.onDenied(request, access, error);
+        }
+        throw error;
+      }
+    };
+    return Object.assign(run, { access });
+  }
 
   useResolver(resolver: SessionResolver): void {
     this.resolver = resolver;
@@ -166,7 +187,7 @@ export class Auth {
 
   /** Staff holding any of `permissions`. */
   require(...permissions: Permission[]): Guard {
-    return guard({ kind: 'permission', permissions }, async (request) => {
+    return this.guard({ kind: 'permission', permissions }, async (request) => {
       const principal = request.principal;
       if (!principal) throw signInRequired();
       if (!permissions.some((p) => principal.permissions.has(p))) {
@@ -177,14 +198,14 @@ export class Auth {
 
   /** Anyone signed in. */
   signedIn(): Guard {
-    return guard({ kind: 'signedIn' }, async (request) => {
+    return this.guard({ kind: 'signedIn' }, async (request) => {
       if (!request.principal) throw signInRequired();
     });
   }
 
   /** A natural person at the given assurance level or above. */
   person(assurance = 1): Guard {
-    return guard({ kind: 'person', assurance }, async (request) => {
+    return this.guard({ kind: 'person', assurance }, async (request) => {
       const principal = request.principal;
       if (!principal) throw signInRequired();
       if (principal.kind !== 'person') throw forbidden('Only a natural person may do this');
@@ -199,7 +220,7 @@ export class Auth {
 
   /** A person acting for an enterprise, holding one of `roles` in it. */
   acting(...roles: MemberRole[]): Guard {
-    return guard({ kind: 'acting', roles }, async (request) => {
+    return this.guard({ kind: 'acting', roles }, async (request) => {
       const principal = request.principal;
       if (!principal) throw signInRequired();
       const acting = principal.acting;

@@ -18,7 +18,8 @@ import type { Database } from './db.ts';
 import { AppError, PROBLEMS, type FieldError, type ProblemCode, toProblem } from './errors.ts';
 import { text } from './i18n.ts';
 import { Metrics } from './metrics.ts';
-import { Auth, accessPolicyOf, type AccessPolicy } from './auth.ts';
+import { Auth, accessPolicyOf, actorOf, type AccessPolicy } from './auth.ts';
+import { audit } from './audit.ts';
 import { registerIdempotency } from './idempotency.ts';
 
 export type App = FastifyInstance<
@@ -168,7 +169,16 @@ export async function buildApp({ config, db, modules, logger }: BuildAppOptions)
       }
     }
   });
-  const auth = new Auth();
+  // A signed-in caller refused by a guard is recorded: supervisors see who tried what.
+  const auth = new Auth(async (request, access, error) =>
+    audit(db, {
+      ...actorOf(request),
+      action: 'access.denied',
+      entity: 'route',
+      entityId: `${request.method} ${request.routeOptions.url ?? ''}`,
+      after: { access, detail: error.detail },
+    }),
+  );
   app.addHook('onRequest', auth.authenticate);
   app.addHook('preHandler', rejectNonFiniteNumbers);
   registerIdempotency(app, db);

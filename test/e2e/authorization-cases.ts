@@ -120,17 +120,11 @@ export function concreteUrl(url: string): string {
  * placeholders: the refusal is one of scope, checked by the handler and tested with real
  * data in authorization.test.ts.
  */
-export const HANDLER_FORBIDS: { method: string; url: string; caller: 'person' | 'staff'; why: string }[] = [
+export const HANDLER_FORBIDS: { method: string; url: string; callerLabel: string; why: string }[] = [
   {
     method: 'GET',
     url: '/api/v1/identity/acting/items/:itemCode/mandate',
-    caller: 'person',
-    why: 'a person not acting for an enterprise holds no mandate (scope tests cover the 200)',
-  },
-  {
-    method: 'GET',
-    url: '/api/v1/identity/acting/items/:itemCode/mandate',
-    caller: 'staff',
-    why: 'staff never act for an enterprise',
+    callerLabel: 'an agent of E',
+    why: "the placeholder item lies outside the agent's scope (the scope tests cover the 200)",
   },
 ];

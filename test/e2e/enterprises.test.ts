@@ -390,11 +390,13 @@ describe('enterprises, administrators and agents', () => {
 
       const rows = await t.db.query<{ action: string; actor: string; on_behalf_of: string }>(
         `select action, actor, on_behalf_of from audit_log
-          where action in ('identity.acting.switch', 'identity.mandate.check.refused') and actor = $1 order by id`,
+          where action in ('identity.acting.switch', 'identity.mandate.check.refused', 'access.denied')
+            and actor = $1 order by id`,
         [agent.accountId],
       );
       expect(rows).toEqual([
-        { action: 'identity.mandate.check.refused', actor: agent.accountId, on_behalf_of: null },
+        // Not acting yet: the kernel guard refuses and records it.
+        { action: 'access.denied', actor: agent.accountId, on_behalf_of: null },
         {
           action: 'identity.acting.switch',
           actor: agent.accountId,

@@ -393,7 +393,7 @@ export function enterprisesRoutes(app: App, ctx: IdentityContext): void {
   app.get(
     '/api/v1/identity/acting/items/:itemCode/mandate',
     {
-      preHandler: auth.signedIn(),
+      preHandler: auth.acting(),
       schema: {
         tags,
         security,
