@@ -438,7 +438,9 @@ describe('catalog', () => {
       const outside = await draft(await entryIn(other!.code));
       expect(outside.statusCode).toBe(403);
       expect(outside.json().detail).toMatch(/outside your jurisdiction/);
-      const [basic] = await t.db.query<{ code: string }>('select code from catalog_item order by code limit 1');
+      const [basic] = await t.db.query<{ code: string }>(
+        'select code from catalog_item order by code limit 1',
+      );
       const item = await t.app.inject({
         method: 'POST',
         url: `/api/v1/catalog/items/${basic!.code}/submit`,

@@ -21,7 +21,12 @@ describe('directory routes', () => {
     t = await createTestDatabase();
     await seedDemoDirectory(t.db, { scale: 'small' });
     const config = testConfig();
-    app = await buildApp({ config, db: t.db, modules: [identityModule, directoryModule, registriesModule], logger: false });
+    app = await buildApp({
+      config,
+      db: t.db,
+      modules: [identityModule, directoryModule, registriesModule],
+      logger: false,
+    });
     await app.ready();
     bearer = (...roles) => bearerFor(app, t.db, ...roles);
   });
