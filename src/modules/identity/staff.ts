@@ -11,6 +11,7 @@ import {
   type FieldError,
 } from '../../kernel/errors.ts';
 import { defineMessages, text } from '../../kernel/i18n.ts';
+import { MOBILE_PHONE } from './sms-codes.ts';
 import type { IdentityContext } from './context.ts';
 
 /*
@@ -25,10 +26,6 @@ defineMessages({
     zh: '应以小写字母开头，3至32个字符，只含小写字母、数字、点、下划线和连字符',
     en: 'must start with a lower-case letter and have 3 to 32 of: lower-case letters, digits, . _ -',
   },
-  'identity.staff.phone': {
-    zh: '应为11位中国大陆手机号码',
-    en: 'must be an 11-digit mainland mobile number',
-  },
   'identity.staff.role.unknown': { zh: '没有编码为{code}的角色', en: 'no role has the code {code}' },
   'identity.staff.region.unknown': { zh: '没有编码为{code}的行政区划', en: 'no region has the code {code}' },
   'identity.staff.organisation.unknown': {
@@ -42,7 +39,6 @@ defineMessages({
 });
 
 const USERNAME = /^[a-z][a-z0-9._-]{2,31}$/;
-const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
 
 export interface StaffInput {
   username: string;
@@ -169,8 +165,8 @@ function inputErrors(input: {
   const errors: FieldError[] = [];
   if (input.username !== undefined && !USERNAME.test(input.username))
     errors.push(invalid('username', 'pattern', 'identity.staff.username'));
-  if (input.phone !== undefined && !MAINLAND_MOBILE.test(input.phone))
-    errors.push(invalid('phone', 'format', 'identity.staff.phone'));
+  if (input.phone !== undefined && !MOBILE_PHONE.test(input.phone))
+    errors.push(invalid('phone', 'format', 'identity.phone.format'));
   if (input.password !== undefined) {
     const weak = passwordPolicy(input.password);
     if (weak) errors.push(weak);
