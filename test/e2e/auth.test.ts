@@ -238,6 +238,23 @@ describe('identity: sign-up, sign-in and sessions', () => {
       expect(cookies.tb_csrf!.httpOnly).toBeFalsy();
     });
 
+    it('replaces the browser session when the same browser signs in again', async () => {
+      const first = cookieHeader();
+      const again = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/identity/login/password',
+        payload: { phone: '13800000007', password: 'Browser#Pass1' },
+        headers: { cookie: first, 'x-csrf-token': cookies.tb_csrf!.value },
+        remoteAddress: freshIp(),
+      });
+      expect(again.statusCode).toBe(200);
+      expect(
+        (await t.app.inject({ url: '/api/v1/identity/sessions', headers: { cookie: first } })).statusCode,
+      ).toBe(401);
+      cookies = cookiesOf(again);
+      expect(cookieHeader()).not.toBe(first);
+    });
+
     it('reads with the cookie, and refuses a change without the CSRF header', async () => {
       const list = await t.app.inject({
         url: '/api/v1/identity/sessions',

@@ -76,6 +76,8 @@ export function authRoutes(app: App, ctx: IdentityContext): void {
     client: 'browser' | 'api' | undefined,
     method: string,
   ) => {
+    // Signing in again from a signed-in client replaces its session rather than adding one.
+    if (request.principal) await sessions.revoke(db, request.principal.sessionId, 'replaced_at_login');
     const opened = await sessions.open(db, account.id, channelOf(client), {
       ip: request.ip,
       userAgent: request.headers['user-agent'],

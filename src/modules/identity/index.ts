@@ -10,6 +10,7 @@ import { RateLimiter } from '../../kernel/ratelimit.ts';
 import { authRoutes } from './auth-routes.ts';
 import type { IdentityContext } from './context.ts';
 import { enterprisesRoutes } from './enterprises-routes.ts';
+import { purgeIdentity } from './housekeeping.ts';
 import { oidcRoutes } from './oidc/routes.ts';
 import { personsRoutes } from './persons-routes.ts';
 import { DemoIdentityVerifier } from './providers/identity-verification.ts';
@@ -47,6 +48,15 @@ export const identityModule: TongbanModule = {
       legalEntityVerifier: new DemoLegalEntityVerifier(db),
     };
     app.decorate('identity', context);
+    const purge = setInterval(
+      () =>
+        void purgeIdentity(db, context.limiter).catch((err: unknown) =>
+          app.log.warn({ err }, 'identity purge failed'),
+        ),
+      10 * 60_000,
+    );
+    purge.unref();
+    app.addHook('onClose', async () => clearInterval(purge));
     authRoutes(app, context);
     personsRoutes(app, context);
     enterprisesRoutes(app, context);
