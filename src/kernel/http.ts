@@ -20,6 +20,7 @@ import { text } from './i18n.ts';
 import { Metrics } from './metrics.ts';
 import { Auth, accessPolicyOf, actorOf, type AccessPolicy } from './auth.ts';
 import { audit } from './audit.ts';
+import { maskIdNumber, maskPhone } from './crypto.ts';
 import { registerIdempotency } from './idempotency.ts';
 
 export type App = FastifyInstance<
@@ -69,10 +70,27 @@ export interface BuildAppOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/** ID numbers and mobile numbers in a URL (a registry lookup path, a query) as they may be logged. */
+const PERSONAL_NUMBERS = /(?<![0-9])(?:[0-9]{17}[0-9Xx]|1[3-9][0-9]{9})(?![0-9])/g;
+
+/** The URL with personal numbers masked, for logs and problem documents. */
+export function redactUrl(url: string): string {
+  return url.replace(PERSONAL_NUMBERS, (n) => (n.length === 18 ? maskIdNumber(n) : maskPhone(n)));
+}
+
 /** Builds the HTTP application: kernel plugins, then module routes. */
 export async function buildApp({ config, db, modules, logger }: BuildAppOptions): Promise<App> {
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel },
+    logger: logger ?? {
+      level: config.logLevel,
+      serializers: {
+        req: (req: { method: string; url: string; ip?: string }) => ({
+          method: req.method,
+          url: redactUrl(req.url),
+          remoteAddress: req.ip,
+        }),
+      },
+    },
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -89,7 +107,7 @@ export async function buildApp({ config, db, modules, logger }: BuildAppOptions)
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
-    sendProblem(request, reply, new AppError('not_found', `No route ${request.method} ${request.url}`));
+    sendProblem(request, reply, new AppError('not_found', `No route ${request.method} ${redactUrl(request.url)}`));
   });
 
   const metrics = new Metrics();
@@ -221,7 +239,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
   return reply
     .code(error.status)
     .type('application/problem+json; charset=utf-8')
-    .send(toProblem(error, request.url, request.id));
+    .send(toProblem(error, redactUrl(request.url), request.id));
 }
 
 function errorHandler(

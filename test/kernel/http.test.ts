@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redactUrl } from '../../src/kernel/http.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 
 describe('kernel HTTP', () => {
@@ -28,6 +29,15 @@ describe('kernel HTTP', () => {
       title: '未找到所请求的资源',
       requestId: 'abc-123',
     });
+  });
+
+  it('masks ID and phone numbers of the URL in problem documents', async () => {
+    const res = await t.app.inject('/api/v1/nope/11010519491231002X?phone=13812345678');
+    expect(res.statusCode).toBe(404);
+    const body = res.json();
+    expect(body.instance).toBe('/api/v1/nope/1101**********002X?phone=138****5678');
+    expect(JSON.stringify(body)).not.toMatch(/11010519491231002X|13812345678/);
+    expect(redactUrl('/x/123456789012345678901')).toBe('/x/123456789012345678901');
   });
 
   it('replaces a malformed request id with a generated one', async () => {
