@@ -21,7 +21,12 @@ interface Desktop {
 
 /** A desktop browser asks for a code; returns it with the binding cookie the browser keeps. */
 async function desktop(): Promise<Desktop> {
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/identity/qr-logins' });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/identity/qr-logins',
+    headers: { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0) Chrome/130' },
+    remoteAddress: '203.0.113.9',
+  });
   expect(res.statusCode).toBe(201);
   const cookie = res.cookies.find((c) => c.name === 'tb_qr')!;
   return { code: res.json().code, binding: cookie.value };
@@ -59,7 +64,12 @@ async function refusals(code: string): Promise<unknown[]> {
 
 describe('QR-code login', () => {
   it('signs the desktop in as the person who approved on the phone', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/identity/qr-logins' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/identity/qr-logins',
+      headers: { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0) Chrome/130' },
+      remoteAddress: '203.0.113.9',
+    });
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body.qrContent).toBe(`tongban://qr-login?code=${body.code as string}`);
@@ -77,7 +87,15 @@ describe('QR-code login', () => {
     const status = async () =>
       (await asDesktop('GET', `/api/v1/identity/qr-logins/${d.code}`, d.binding)).json().status;
     expect(await status()).toBe('pending');
-    expect((await onPhone(d.code, 'scan')).json()).toEqual({ status: 'scanned' });
+    // The phone is shown where the sign-in would happen before approving.
+    expect((await onPhone(d.code, 'scan')).json()).toEqual({
+      status: 'scanned',
+      desktop: {
+        ip: '203.0.113.9',
+        userAgent: 'Mozilla/5.0 (Windows NT 10.0) Chrome/130',
+        requestedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      },
+    });
     expect(await status()).toBe('scanned');
     expect((await onPhone(d.code, 'approve')).json()).toEqual({ status: 'approved' });
     expect(await status()).toBe('approved');

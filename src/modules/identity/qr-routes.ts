@@ -90,12 +90,25 @@ export function qrRoutes(app: App, ctx: IdentityContext): void {
       schema: {
         tags,
         security,
-        summary: 'Phone: the signed-in person scanned the code (the desktop shows "confirm on your phone")',
+        summary:
+          'Phone: the signed-in person scanned the code; answers which browser and address asked, to show before approving',
         params: Params,
-        response: { 200: Type.Object({ status: Status }) },
+        response: {
+          200: Type.Object({
+            status: Status,
+            desktop: Type.Object({
+              ip: Type.Union([Type.String(), Type.Null()]),
+              userAgent: Type.Union([Type.String(), Type.Null()]),
+              requestedAt: Type.String({ format: 'date-time' }),
+            }),
+          }),
+        },
       },
     },
-    async (request) => ({ status: await scanQrLogin(ctx, request, request.params.code) }),
+    async (request) => {
+      const { status, desktop } = await scanQrLogin(ctx, request, request.params.code);
+      return { status, desktop: { ...desktop, requestedAt: desktop.requestedAt.toISOString() } };
+    },
   );
 
   for (const decision of ['approve', 'deny'] as const) {

@@ -132,9 +132,15 @@ export async function createQrLogin(
   const code = randomToken(24);
   const binding = randomToken(32);
   const [row] = await ctx.db.query<{ expires_at: Date }>(
-    `insert into identity_qr_login (id, desktop_binding_hash, expires_at)
-     values ($1, $2, now() + make_interval(secs => $3)) returning expires_at`,
-    [qrId(code), sha256(binding), QR_LOGIN_SECONDS],
+    `insert into identity_qr_login (id, desktop_binding_hash, expires_at, desktop_ip, desktop_user_agent)
+     values ($1, $2, now() + make_interval(secs => $3), $4, $5) returning expires_at`,
+    [
+      qrId(code),
+      sha256(binding),
+      QR_LOGIN_SECONDS,
+      request.ip,
+      request.headers['user-agent']?.slice(0, 300) ?? null,
+    ],
   );
   return { code, binding, expiresAt: row!.expires_at };
 }
@@ -149,19 +155,30 @@ export async function qrLoginStatus(
   return { status: visibleStatus(row), expiresAt: row.expires_at };
 }
 
-/** The phone scanned the code: the desktop can show "confirm on your phone". */
+/** Where the sign-in would happen, shown on the phone before the person approves. */
+export interface QrDesktop {
+  ip: string | null;
+  userAgent: string | null;
+  requestedAt: Date;
+}
+
+/**
+ * The phone scanned the code: the desktop can show "confirm on your phone", and the phone
+ * shows which browser and address asked, so a code passed on by someone else is refused.
+ */
 export async function scanQrLogin(
   ctx: IdentityContext,
   request: FastifyRequest,
   code: string,
-): Promise<QrStatus> {
-  const updated = await ctx.db.query(
+): Promise<{ status: QrStatus; desktop: QrDesktop }> {
+  const [updated] = await ctx.db.query<QrDesktop>(
     `update identity_qr_login set status = 'scanned'
-      where id = $1 and status in ('pending', 'scanned') and expires_at > now() returning id`,
+      where id = $1 and status in ('pending', 'scanned') and expires_at > now()
+      returning desktop_ip as ip, desktop_user_agent as "userAgent", created_at as "requestedAt"`,
     [qrId(code)],
   );
-  if (updated.length === 0) throw await explain(ctx, request, code, 'scan', await find(ctx.db, code));
-  return 'scanned';
+  if (!updated) throw await explain(ctx, request, code, 'scan', await find(ctx.db, code));
+  return { status: 'scanned', desktop: updated };
 }
 
 /** The phone's person approves (the desktop may then redeem) or denies the login. */
