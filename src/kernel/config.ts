@@ -13,7 +13,7 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Size of the PostgreSQL connection pool per process. */
   dbPoolSize: number;
-  /** HMAC key for signing bearer tokens (see kernel/auth.ts). */
+  /** Secret from which the SSO provider derives its cookie keys (identity/oidc). */
   sessionSecret: string;
   /**
    * Keys for encrypting personal fields at rest (kernel/crypto.ts). The first key

@@ -16,6 +16,7 @@ import { createPerson, findAccountByPhone, findAccountByUsername, type AccountRo
 import type { IdentityContext } from './context.ts';
 import { SMS_PURPOSES, sendSmsCode, verifySmsCode } from './sms-codes.ts';
 import type { Channel } from './sessions.ts';
+import { SessionBody } from './schemas.ts';
 
 const tags = ['identity'];
 const security = SESSION_SECURITY;
@@ -32,12 +33,6 @@ const Client = Type.Optional(
     description: 'browser: session in httpOnly cookies (+ CSRF token); api: a bearer token in the body',
   }),
 );
-const SessionBody = Type.Object({
-  channel: Type.Enum(['cookie', 'bearer']),
-  expiresAt: Type.String({ format: 'date-time' }),
-  token: Type.Optional(Type.String({ description: 'Bearer token (api clients only)' })),
-  csrfToken: Type.Optional(Type.String({ description: 'Send it back as x-csrf-token (browsers)' })),
-});
 const SignedIn = Type.Object({
   accountId: Type.String(),
   kind: Type.Enum(['person', 'staff']),

@@ -18,6 +18,7 @@ import {
   type EnterpriseDetail,
   type MemberView,
 } from './enterprises.ts';
+import { DateTime, SessionBody } from './schemas.ts';
 
 const tags = ['identity'];
 const security = SESSION_SECURITY;
@@ -25,7 +26,6 @@ const security = SESSION_SECURITY;
 const Role = Type.Enum(['owner', 'admin', 'agent'], {
   description: 'owner (legal representative), admin (管理员) or agent (经办人)',
 });
-const DateTime = Type.String({ format: 'date-time' });
 const NullableDateTime = Type.Union([DateTime, Type.Null()]);
 const ItemCodes = Type.Union([Type.Array(Type.String()), Type.Null()], {
   description: 'Items an agent may apply for; null for owners and administrators (every item)',
@@ -86,12 +86,6 @@ const ActingView = Type.Union([
   }),
   Type.Null(),
 ]);
-const SessionBody = Type.Object({
-  channel: Type.Enum(['cookie', 'bearer']),
-  expiresAt: DateTime,
-  token: Type.Optional(Type.String({ description: 'Bearer token (api clients only)' })),
-  csrfToken: Type.Optional(Type.String({ description: 'Send it back as x-csrf-token (browsers)' })),
-});
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 

@@ -12,12 +12,12 @@ import {
   verifyFace,
   verifyRealName,
 } from './persons.ts';
+import { DateTime, SessionBody } from './schemas.ts';
 
 const tags = ['identity'];
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const DateTime = Type.String({ format: 'date-time' });
 const Code = (description = 'A 6-digit SMS code') =>
   Type.String({ minLength: 1, maxLength: 10, description });
 const Password = Type.String({ minLength: 1, maxLength: 128 });
@@ -25,13 +25,6 @@ const Phone = Type.String({
   minLength: 1,
   maxLength: 20,
   description: 'Mainland mobile number: 13812345678',
-});
-
-const SessionBody = Type.Object({
-  channel: Type.Enum(['cookie', 'bearer']),
-  expiresAt: DateTime,
-  token: Type.Optional(Type.String({ description: 'The new bearer token (API clients)' })),
-  csrfToken: Type.Optional(Type.String({ description: 'The new CSRF token (browsers)' })),
 });
 
 const Mandate = Type.Object({

@@ -13,10 +13,10 @@ import {
   redeemQrLogin,
   scanQrLogin,
 } from './qr.ts';
+import { DateTime } from './schemas.ts';
 
 const tags = ['identity'];
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
-const DateTime = Type.String({ format: 'date-time' });
 const Status = Type.Enum(['pending', 'scanned', 'approved', 'denied', 'consumed', 'expired']);
 const Params = Type.Object({
   code: Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$', description: 'The code in the QR image' }),
@@ -99,7 +99,7 @@ export function qrRoutes(app: App, ctx: IdentityContext): void {
             desktop: Type.Object({
               ip: Type.Union([Type.String(), Type.Null()]),
               userAgent: Type.Union([Type.String(), Type.Null()]),
-              requestedAt: Type.String({ format: 'date-time' }),
+              requestedAt: DateTime,
             }),
           }),
         },

@@ -1,0 +1,12 @@
+import { Type } from 'typebox';
+
+/** JSON schemas the identity routes share. */
+export const DateTime = Type.String({ format: 'date-time' });
+
+/** A new session as handed to the client (see Sessions.deliver). */
+export const SessionBody = Type.Object({
+  channel: Type.Enum(['cookie', 'bearer']),
+  expiresAt: DateTime,
+  token: Type.Optional(Type.String({ description: 'Bearer token (API clients only)' })),
+  csrfToken: Type.Optional(Type.String({ description: 'Send it back as x-csrf-token (browsers)' })),
+});
