@@ -26,7 +26,7 @@ import {
 import { defineMessages, text } from '../../kernel/i18n.ts';
 import { assertIdentifier } from '../../kernel/identifiers/index.ts';
 import { tooManyRequests } from '../../kernel/ratelimit.ts';
-import { findAccountByPhone } from './accounts.ts';
+import { findAccountByPhone, type AccountRow } from './accounts.ts';
 import type { IdentityContext } from './context.ts';
 import type { OpenedSession } from './sessions.ts';
 import { assertMobilePhone, verifySmsCode } from './sms-codes.ts';
@@ -59,18 +59,9 @@ export const FACE_ATTEMPTS = { max: 5, windowSeconds: 86_400 };
 
 const ACCOUNT_ENTITY = 'identity_account';
 
-interface OwnAccountRow {
-  id: string;
-  kind: 'person' | 'staff';
-  username: string | null;
-  name: string | null;
-  phone_enc: string | null;
-  id_number_enc: string | null;
-  password_hash: string | null;
-  assurance: number;
+interface OwnAccountRow extends AccountRow {
   email: string | null;
   address: string | null;
-  status: string;
   real_name_verified_at: Date | null;
   face_verified_at: Date | null;
   created_at: Date;
