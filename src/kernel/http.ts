@@ -107,7 +107,11 @@ export async function buildApp({ config, db, modules, logger }: BuildAppOptions)
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
-    sendProblem(request, reply, new AppError('not_found', `No route ${request.method} ${redactUrl(request.url)}`));
+    sendProblem(
+      request,
+      reply,
+      new AppError('not_found', `No route ${request.method} ${redactUrl(request.url)}`),
+    );
   });
 
   const metrics = new Metrics();
