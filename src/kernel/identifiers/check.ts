@@ -7,6 +7,7 @@ export const IDENTIFIER_RULES = [
   'shape',
   'region',
   'birthDate',
+  'date',
   'registrationAuthority',
   'category',
   'orgCodeCheckDigit',

@@ -4,7 +4,14 @@ import { assertIdentifier, checkIdentifier, createRng, IDENTIFIER_KINDS } from '
 
 describe('identifiers: one entry point for every kind', () => {
   it('checks each kind with its own rules', () => {
-    expect(IDENTIFIER_KINDS).toEqual(['residentId', 'uscc', 'orgCode', 'regionCode', 'licenceId']);
+    expect(IDENTIFIER_KINDS).toEqual([
+      'residentId',
+      'uscc',
+      'orgCode',
+      'regionCode',
+      'licenceId',
+      'applicationNumber',
+    ]);
     expect(checkIdentifier('residentId', '11010519491231002X').ok).toBe(true);
     expect(checkIdentifier('uscc', '11010519491231002X')).toMatchObject({
       ok: false,

@@ -7,6 +7,7 @@ import { validationError } from '../errors.ts';
 import type { Check } from './check.ts';
 import { checkLicenceId, type LicenceIdInfo } from './licence-id.ts';
 import { checkOrgCode, type OrgCodeInfo } from './org-code.ts';
+import { checkApplicationNumber, type ApplicationNumberInfo } from './application-number.ts';
 import { checkRegionCode, type RegionInfo } from './region-code.ts';
 import { checkResidentId, type ResidentIdInfo } from './resident-id.ts';
 import { checkUscc, type UsccInfo } from './uscc.ts';
@@ -19,6 +20,12 @@ export {
   type Invalid,
   type Rng,
 } from './check.ts';
+export {
+  applicationNumber,
+  checkApplicationNumber,
+  generateApplicationNumber,
+  type ApplicationNumberInfo,
+} from './application-number.ts';
 export {
   checkLicenceId,
   generateLicenceId,
@@ -57,6 +64,7 @@ export interface IdentifierInfo {
   orgCode: OrgCodeInfo;
   regionCode: RegionInfo;
   licenceId: LicenceIdInfo;
+  applicationNumber: ApplicationNumberInfo;
 }
 export type IdentifierKind = keyof IdentifierInfo;
 
@@ -66,6 +74,7 @@ const CHECKS: { [K in IdentifierKind]: (value: string) => Check<IdentifierInfo[K
   orgCode: checkOrgCode,
   regionCode: checkRegionCode,
   licenceId: checkLicenceId,
+  applicationNumber: checkApplicationNumber,
 };
 export const IDENTIFIER_KINDS = Object.keys(CHECKS) as IdentifierKind[];
 

@@ -75,7 +75,7 @@ export function residentIdCheckChar(first17: string): string {
 }
 
 /** `YYYY-MM-DD` of `yyyymmdd` if it is a real calendar date, else undefined. */
-function calendarDate(yyyymmdd: string): string | undefined {
+export function calendarDate(yyyymmdd: string): string | undefined {
   const iso = `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}-${yyyymmdd.slice(6, 8)}`;
   const date = new Date(`${iso}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) ? iso : undefined;

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { TongbanModule } from '../http.ts';
+import { ApplicationNumberInfo } from './application-number.ts';
 import { IDENTIFIER_RULES } from './check.ts';
 import { checkIdentifier, IDENTIFIER_KINDS } from './index.ts';
 import { LicenceIdInfo } from './licence-id.ts';
@@ -12,9 +13,12 @@ const Valid = Type.Object({
   valid: Type.Literal(true),
   kind: Type.Enum(IDENTIFIER_KINDS),
   value: Type.String({ description: 'The normalised value (trimmed, upper-case)' }),
-  info: Type.Union([ResidentIdInfo, UsccInfo, OrgCodeInfo, RegionInfo, LicenceIdInfo], {
-    description: 'What the identifier says; its shape depends on the kind',
-  }),
+  info: Type.Union(
+    [ResidentIdInfo, UsccInfo, OrgCodeInfo, RegionInfo, LicenceIdInfo, ApplicationNumberInfo],
+    {
+      description: 'What the identifier says; its shape depends on the kind',
+    },
+  ),
 });
 
 const Invalid = Type.Object({
@@ -33,7 +37,8 @@ export const identifiersModule: TongbanModule = {
       {
         schema: {
           tags: ['identifiers'],
-          summary: 'Validate a resident ID, USCC, organisation code, region code or e-licence identifier',
+          summary:
+            'Validate a resident ID, USCC, organisation code, region code, e-licence identifier or application number',
           params: Type.Object({
             kind: Type.Enum(IDENTIFIER_KINDS),
             // E-licence identifiers run to about 100 characters.
