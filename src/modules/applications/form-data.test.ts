@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { validateFormData } from './form-data.ts';
+
+/** The shape of a catalog item's default form for both audiences (catalog/form.ts). */
+const schema = {
+  type: 'object',
+  properties: {
+    applicantType: { type: 'string', enum: ['natural_person', 'legal_person'] },
+    applicantName: { type: 'string', maxLength: 50 },
+    idNumber: { type: 'string', maxLength: 200, 'x-ui': { widget: 'identifier', identifier: 'residentId' } },
+    phone: { type: 'string', pattern: '^1[3-9]\\d{9}$' },
+    enterpriseName: { type: 'string', maxLength: 200 },
+    creditCode: { type: 'string', 'x-ui': { widget: 'identifier', identifier: 'uscc' } },
+  },
+  required: ['applicantType'],
+  additionalProperties: false,
+  allOf: [
+    {
+      if: { properties: { applicantType: { const: 'natural_person' } } },
+      then: { required: ['applicantName', 'idNumber', 'phone'] },
+      else: { required: ['enterpriseName', 'creditCode'] },
+    },
+  ],
+};
+
+const rules = (errors: { field: string; rule: string }[]) => errors.map((e) => `${e.field}:${e.rule}`).sort();
+
+describe('application form data', () => {
+  it('accepts complete, valid data', () => {
+    expect(
+      validateFormData(schema, {
+        applicantType: 'natural_person',
+        applicantName: '张三',
+        idNumber: '11010519491231002X',
+        phone: '13812345678',
+      }),
+    ).toEqual([]);
+  });
+
+  it('names every bad field with its rule, in Chinese and English', () => {
+    const errors = validateFormData(schema, {
+      applicantType: 'natural_person',
+      idNumber: '110105194912310021',
+      phone: '12345',
+      nickname: 'x',
+    });
+    expect(rules(errors)).toEqual([
+      'form.applicantName:required',
+      'form.idNumber:checkDigit',
+      'form.nickname:additionalProperties',
+      'form.phone:pattern',
+    ]);
+    for (const error of errors) {
+      expect(error.message).toMatch(/[\u4e00-\u9fff]/);
+      expect(error.messageEn).toMatch(/[a-z]/);
+    }
+  });
+
+  it('follows the conditional requirements of the applicant type', () => {
+    expect(
+      rules(validateFormData(schema, { applicantType: 'legal_person', creditCode: '91320000ABCDEFGHIJ' })),
+    ).toEqual(['form.creditCode:charset', 'form.enterpriseName:required']);
+  });
+
+  it('lets a draft leave required fields empty but not hold wrong values', () => {
+    expect(validateFormData(schema, { applicantType: 'natural_person' }, { partial: true })).toEqual([]);
+    expect(rules(validateFormData(schema, { phone: '1' }, { partial: true }))).toEqual([
+      'form.phone:pattern',
+    ]);
+  });
+
+  it('refuses data that is not an object', () => {
+    expect(rules(validateFormData(schema, ['a']))).toEqual(['form:type']);
+  });
+});
