@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from './db.ts';
 import { AppError } from './errors.ts';
@@ -93,7 +94,20 @@ function replay(reply: FastifyReply, status: number, contentType: string, body: 
   return reply.code(status).header('idempotent-replayed', 'true').type(contentType).send(body);
 }
 
+/**
+ * What makes two requests "the same". An upload's body is a stream not read yet, so its
+ * headers (length, type, file name) stand for it.
+ */
 function requestHash(request: FastifyRequest): string {
+  const hash = createHash('sha256').update(`${request.method} ${request.url}\n`);
+  if (request.body instanceof Readable) {
+    const {
+      'content-length': length,
+      'content-type': type,
+      'content-disposition': disposition,
+    } = request.headers;
+    return hash.update(JSON.stringify([length, type, disposition])).digest('hex');
+  }
   const body = Buffer.isBuffer(request.body) ? request.body : JSON.stringify(request.body ?? null);
-  return createHash('sha256').update(`${request.method} ${request.url}\n`).update(body).digest('hex');
+  return hash.update(body).digest('hex');
 }
