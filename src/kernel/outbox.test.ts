@@ -240,6 +240,27 @@ describe('retries, dead letters and replay', () => {
     await expect(box.replay(987654321)).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  it('dead-letters a permanent failure at once and waits at least as long as Retry-After asks', async () => {
+    const box = outbox({ baseBackoffMs: 1000, maxAttempts: 5 });
+    box.subscribe('rejecting', 'dept.permanent', async () => {
+      throw Object.assign(new Error('400 from the receiver'), { permanent: true });
+    });
+    box.subscribe('throttled', 'dept.throttled', async () => {
+      throw Object.assign(new Error('429 from the receiver'), { retryAfterMs: 120_000 });
+    });
+    const [permanent, throttled] = await publishAll(
+      { topic: 'dept.permanent', key: 'p1' },
+      { topic: 'dept.throttled', key: 't1' },
+    );
+    expect(await box.drain()).toMatchObject({ retried: 1, dead: 1 });
+    expect(await deliveryOf(permanent!, 'rejecting')).toMatchObject({ status: 'dead', attempts: 1 });
+    const waiting = await deliveryOf(throttled!, 'throttled');
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(waiting.available_at.getTime() - clock.getTime()).toBe(120_000);
+    await box.retire('rejecting');
+    await box.retire('throttled');
+  });
+
   it('does not let a failing subscriber hold back another one', async () => {
     const box = outbox({ maxAttempts: 2 });
     const healthy = recorder();

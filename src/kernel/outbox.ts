@@ -479,7 +479,7 @@ export class Outbox {
     }
     if (failure) {
       this.#onError(failure.error, { stage: 'handler', ...context });
-      return this.#fail(row, errorText(failure.error), context);
+      return this.#fail(row, errorText(failure.error), context, failureHints(failure.error));
     }
     try {
       // Done even if another worker re-claimed it meanwhile: the handler did succeed.
@@ -498,12 +498,15 @@ export class Outbox {
     row: ClaimedRow,
     message: string,
     context: Omit<OutboxErrorContext, 'stage'>,
+    hints: FailureHints = {},
   ): Promise<Outcome> {
     const now = this.#now();
-    const dead = row.attempts >= this.#maxAttempts;
-    const retryAt = new Date(
-      now.getTime() + backoffMs(row.attempts, this.#baseBackoffMs, this.#maxBackoffMs),
+    const dead = hints.permanent === true || row.attempts >= this.#maxAttempts;
+    const waitMs = Math.min(
+      this.#maxBackoffMs,
+      Math.max(backoffMs(row.attempts, this.#baseBackoffMs, this.#maxBackoffMs), hints.retryAfterMs ?? 0),
     );
+    const retryAt = new Date(now.getTime() + waitMs);
     try {
       // Only while our claim is the latest one: a newer claim's outcome must not be overwritten.
       const updated = await this.#db.query(
@@ -577,6 +580,25 @@ export class Outbox {
   #wake(): void {
     for (const wake of [...this.#sleepers]) wake();
   }
+}
+
+/**
+ * What a handler's error may say about retrying: `permanent: true` dead-letters the
+ * delivery at once (retrying cannot help, e.g. a 400 from a webhook receiver);
+ * `retryAfterMs` asks for at least that long before the next attempt (HTTP Retry-After).
+ */
+interface FailureHints {
+  permanent?: boolean;
+  retryAfterMs?: number;
+}
+
+function failureHints(error: unknown): FailureHints {
+  if (!error || typeof error !== 'object') return {};
+  const { permanent, retryAfterMs } = error as { permanent?: unknown; retryAfterMs?: unknown };
+  return {
+    permanent: permanent === true,
+    ...(typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && { retryAfterMs }),
+  };
 }
 
 function errorText(error: unknown): string {
