@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { verifyAllChains } from './kernel/chain.ts';
 import { ConfigError, loadConfig } from './kernel/config.ts';
 import { AppError } from './kernel/errors.ts';
 import { FieldCipher, passwordPolicy } from './kernel/crypto.ts';
@@ -26,6 +27,8 @@ const USAGE = `Usage: tongban <command>
   staff create --username u --name n --role r [--role r2] --organisation <id> --region <code>
                                  create a staff account (the first system administrator);
                                  the password is read from TONGBAN_PASSWORD
+  audit verify [--prefix case:]  check every hash-chained log (or those whose name starts with the prefix);
+                                 exit code 1 when one is broken
   keys rotate                    re-encrypt personal fields with the first FIELD_ENCRYPTION_KEYS key
                                  and recompute blind indexes (after adding a key or a new FIELD_INDEX_KEY)
 
@@ -47,6 +50,7 @@ async function main(argv: string[]): Promise<void> {
       name: { type: 'string' },
       organisation: { type: 'string' },
       region: { type: 'string', multiple: true },
+      prefix: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -109,6 +113,18 @@ async function main(argv: string[]): Promise<void> {
           writeFileSync(file!, await exportCatalog(db, formatOf(file!)));
           console.log(`Exported to ${file}`);
         }
+      } finally {
+        await db.close();
+      }
+      return;
+    }
+    case 'audit': {
+      if (sub !== 'verify') throw new UsageError('audit verify [--prefix <chain prefix>]');
+      const db = await openPlatformDatabase(config);
+      try {
+        const report = await verifyAllChains(db, values.prefix ? { prefix: values.prefix } : {});
+        console.log(JSON.stringify(report, null, 2));
+        if (report.broken.length > 0) process.exitCode = 1;
       } finally {
         await db.close();
       }

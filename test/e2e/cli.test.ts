@@ -57,5 +57,10 @@ describe('tongban CLI', () => {
     expect(unknown?.code).toBe(1);
     expect(unknown?.stderr).toMatch(/organisationId/);
     expect((await tongban('keys', 'rotate')).stdout).toMatch(/0 encrypted fields rewritten/);
+    expect(JSON.parse((await tongban('audit', 'verify', '--prefix', 'case:')).stdout)).toEqual({
+      chains: 0,
+      entries: 0,
+      broken: [],
+    });
   }, 60_000);
 });
