@@ -1,3 +1,5 @@
+import { text } from './i18n.ts';
+
 /**
  * The closed set of errors the API returns, each with a stable `code`, an HTTP
  * status and a Chinese title (English alongside). They are rendered as
@@ -60,7 +62,18 @@ export const conflict = (detail: string, extra?: Record<string, unknown>) =>
 export const forbidden = (detail?: string) => new AppError('forbidden', detail);
 export const unauthorized = (detail?: string) => new AppError('unauthorized', detail);
 
-/** Builds one field error; `message`/`messageEn` come from kernel/i18n rule texts when omitted. */
+/** A field error whose texts are the i18n message `key` with its `{placeholders}` filled in. */
+export function textFieldError(
+  field: string,
+  rule: string,
+  key: string,
+  params: Record<string, string | number> = {},
+): FieldError {
+  const message = text(key, params);
+  return { field, rule, message: message.zh, messageEn: message.en };
+}
+
+/** Builds one field error from texts at hand. */
 export function fieldError(field: string, rule: string, message: string, messageEn: string): FieldError {
   return { field, rule, message, messageEn };
 }

@@ -1,11 +1,11 @@
 import { Type } from 'typebox';
 import { SESSION_SECURITY, actorOf } from '../auth.ts';
-import { validationError, type FieldError } from '../errors.ts';
+import { textFieldError, validationError, type FieldError } from '../errors.ts';
 import type { TongbanModule } from '../http.ts';
 import { CALENDAR_LAST_DATE, CalendarRangeError, type Pause } from './calendar.ts';
 import { formatChinaInstant } from './china-time.ts';
 import { REASON_MAX_LENGTH, calendarServiceFor, type CalendarOverride } from './service.ts';
-import { calendarFieldError, checkDate, checkInstant } from './validation.ts';
+import { checkDate, checkInstant } from './validation.ts';
 
 /** The longest list of days one request may ask for (a leap year). */
 const MAX_SPAN_DAYS = 366;
@@ -57,7 +57,7 @@ function parsePauses(values: string[], errors: FieldError[]): Pause[] {
   const pauses: Pause[] = [];
   values.forEach((value, index) => {
     const field = `pause[${index}]`;
-    const malformed = calendarFieldError(field, 'format', 'calendar.pause');
+    const malformed = textFieldError(field, 'format', 'calendar.pause');
     // A range error names the calendar's range; anything else is a malformed pair.
     const explain = (error: FieldError) => (error.rule === 'range' ? error : malformed);
     const parts = value.split('/');
@@ -66,7 +66,7 @@ function parsePauses(values: string[], errors: FieldError[]): Pause[] {
     if (parts.length !== 2) errors.push(malformed);
     else if (!(from instanceof Date)) errors.push(explain(from));
     else if (to !== null && !(to instanceof Date)) errors.push(explain(to));
-    else if (to && to < from) errors.push(calendarFieldError(field, 'order', 'calendar.pauseOrder'));
+    else if (to && to < from) errors.push(textFieldError(field, 'order', 'calendar.pauseOrder'));
     else pauses.push({ from, to });
   });
   return pauses;
@@ -97,9 +97,9 @@ export const calendarModule: TongbanModule = {
         const errors = [from, to].filter((day): day is FieldError => typeof day !== 'number');
         if (typeof from === 'number' && typeof to === 'number') {
           if (to < from) {
-            errors.push(calendarFieldError('to', 'order', 'calendar.order', { other: 'from' }));
+            errors.push(textFieldError('to', 'order', 'calendar.order', { other: 'from' }));
           } else if (to - from + 1 > MAX_SPAN_DAYS) {
-            errors.push(calendarFieldError('to', 'maxSpan', 'calendar.span', { limit: MAX_SPAN_DAYS }));
+            errors.push(textFieldError('to', 'maxSpan', 'calendar.span', { limit: MAX_SPAN_DAYS }));
           }
         }
         if (errors.length > 0) throw validationError(errors);
@@ -148,7 +148,7 @@ export const calendarModule: TongbanModule = {
         } catch (error) {
           if (error instanceof CalendarRangeError) {
             throw validationError([
-              calendarFieldError('days', 'range', 'calendar.beyond', { last: CALENDAR_LAST_DATE }),
+              textFieldError('days', 'range', 'calendar.beyond', { last: CALENDAR_LAST_DATE }),
             ]);
           }
           throw error;

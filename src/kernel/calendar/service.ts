@@ -1,8 +1,8 @@
 import { audit, type Actor } from '../audit.ts';
 import type { Database, Queryable } from '../db.ts';
-import { notFound, validationError } from '../errors.ts';
+import { notFound, textFieldError, validationError } from '../errors.ts';
 import { WorkingCalendar, type DayOverride } from './calendar.ts';
-import { calendarFieldError, requireDate } from './validation.ts';
+import { requireDate } from './validation.ts';
 
 /** The longest reason an override may give (the column has the same check). */
 export const REASON_MAX_LENGTH = 200;
@@ -69,7 +69,7 @@ export class CalendarService {
     const reason = override.reason.trim();
     if (reason.length === 0 || reason.length > REASON_MAX_LENGTH) {
       throw validationError([
-        calendarFieldError('reason', 'length', 'calendar.reason', { min: 1, max: REASON_MAX_LENGTH }),
+        textFieldError('reason', 'length', 'calendar.reason', { min: 1, max: REASON_MAX_LENGTH }),
       ]);
     }
     const saved = await this.db.transaction(async (tx) => {

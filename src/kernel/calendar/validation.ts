@@ -1,5 +1,5 @@
-import { validationError, type FieldError } from '../errors.ts';
-import { defineMessages, text } from '../i18n.ts';
+import { textFieldError, validationError, type FieldError } from '../errors.ts';
+import { defineMessages } from '../i18n.ts';
 import { CALENDAR_FIRST_DATE, CALENDAR_LAST_DATE } from './calendar.ts';
 import { chinaDateOf, parseDate, parseInstant } from './china-time.ts';
 
@@ -27,20 +27,10 @@ defineMessages({
   },
 });
 
-export function calendarFieldError(
-  field: string,
-  rule: string,
-  key: string,
-  params: Record<string, string | number> = {},
-): FieldError {
-  const message = text(key, params);
-  return { field, rule, message: message.zh, messageEn: message.en };
-}
-
 /** The day number of `date`, or a field error when it is not a real date inside the calendar. */
 export function checkDate(field: string, date: string): number | FieldError {
   const day = parseDate(date);
-  if (day === undefined) return calendarFieldError(field, 'date', 'calendar.date');
+  if (day === undefined) return textFieldError(field, 'date', 'calendar.date');
   if (date < CALENDAR_FIRST_DATE || date > CALENDAR_LAST_DATE) return rangeError(field);
   return day;
 }
@@ -48,14 +38,14 @@ export function checkDate(field: string, date: string): number | FieldError {
 /** The instant `value` names, or a field error when it is malformed or outside the calendar. */
 export function checkInstant(field: string, value: string): Date | FieldError {
   const instant = parseInstant(value);
-  if (!instant) return calendarFieldError(field, 'format', 'calendar.instant');
+  if (!instant) return textFieldError(field, 'format', 'calendar.instant');
   const date = chinaDateOf(instant);
   if (date < CALENDAR_FIRST_DATE || date > CALENDAR_LAST_DATE) return rangeError(field);
   return instant;
 }
 
 function rangeError(field: string): FieldError {
-  return calendarFieldError(field, 'range', 'calendar.range', {
+  return textFieldError(field, 'range', 'calendar.range', {
     first: CALENDAR_FIRST_DATE,
     last: CALENDAR_LAST_DATE,
   });

@@ -15,7 +15,14 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type { Queryable } from '../db.ts';
-import { AppError, fieldError, type FieldError, type ProblemCode } from '../errors.ts';
+import {
+  AppError,
+  fieldError,
+  textFieldError,
+  validationError,
+  type FieldError,
+  type ProblemCode,
+} from '../errors.ts';
 import type { App } from '../http.ts';
 import { defineMessages, text } from '../i18n.ts';
 import {
@@ -474,10 +481,7 @@ export function readUpload(request: FastifyRequest, fallbackFilename?: string): 
   }
   const filename = filenameFromDisposition(request.headers['content-disposition']) ?? fallbackFilename;
   if (!filename) {
-    const message = text('files.filenameRequired');
-    throw new AppError('validation_failed', `filename: ${message.en}`, [
-      fieldError('filename', 'required', message.zh, message.en),
-    ]);
+    throw validationError([textFieldError('filename', 'required', 'files.filenameRequired')]);
   }
   return { filename, declaredType: request.headers['content-type'], data: body };
 }

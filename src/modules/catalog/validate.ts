@@ -1,4 +1,4 @@
-import type { FieldError } from '../../kernel/errors.ts';
+import { textFieldError, type FieldError } from '../../kernel/errors.ts';
 import { defineMessages, text } from '../../kernel/i18n.ts';
 import { compileForm } from './form.ts';
 import { ALL_LIFE_EVENTS, EntryElements, INHERITED_ELEMENTS, type ItemElements } from './model.ts';
@@ -47,8 +47,7 @@ export function ruleError(
   params: Record<string, string | number> = {},
   key = rule,
 ): FieldError {
-  const t = text(`catalog.rule.${key}`, params);
-  return { field, rule, message: t.zh, messageEn: t.en };
+  return textFieldError(field, rule, `catalog.rule.${key}`, params);
 }
 
 /** Rules across fields that a JSON schema cannot say; shared by the API and the importer. */

@@ -1,7 +1,7 @@
 import { audit, type Actor } from '../../kernel/audit.ts';
 import type { Database, Queryable } from '../../kernel/db.ts';
-import { conflict, notFound, validationError } from '../../kernel/errors.ts';
-import { defineMessages, text } from '../../kernel/i18n.ts';
+import { conflict, notFound, textFieldError, validationError } from '../../kernel/errors.ts';
+import { defineMessages } from '../../kernel/i18n.ts';
 import { assertIdentifier } from '../../kernel/identifiers/index.ts';
 import {
   findOrganisationById,
@@ -52,8 +52,7 @@ function invalidField(
   key: string,
   params: Record<string, string | number> = {},
 ) {
-  const { zh, en } = text(key, params);
-  return validationError([{ field, rule, message: zh, messageEn: en }]);
+  return validationError([textFieldError(field, rule, key, params)]);
 }
 
 export async function getRegion(db: Queryable, code: string): Promise<RegionDetail> {

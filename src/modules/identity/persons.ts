@@ -15,15 +15,8 @@ import {
   verifyPassword,
 } from '../../kernel/crypto.ts';
 import { sqlState, type Queryable } from '../../kernel/db.ts';
-import {
-  AppError,
-  conflict,
-  fieldError,
-  notFound,
-  validationError,
-  type FieldError,
-} from '../../kernel/errors.ts';
-import { defineMessages, text } from '../../kernel/i18n.ts';
+import { AppError, conflict, notFound, validationError, textFieldError } from '../../kernel/errors.ts';
+import { defineMessages } from '../../kernel/i18n.ts';
 import { assertIdentifier } from '../../kernel/identifiers/index.ts';
 import { tooManyRequests } from '../../kernel/ratelimit.ts';
 import { findAccountByPhone, type AccountRow } from './accounts.ts';
@@ -98,11 +91,6 @@ function accountEvent(
       userAgent: request.headers['user-agent']?.slice(0, 200),
     },
   });
-}
-
-function ruleError(field: string, rule: string, key: string): FieldError {
-  const message = text(key);
-  return fieldError(field, rule, message.zh, message.en);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -263,7 +251,7 @@ async function countAttempt(
 function normaliseName(name: string): string {
   const normalised = name.normalize('NFKC').replace(/\s+/g, '');
   if (!/^[\p{L}·•.-]{1,50}$/u.test(normalised)) {
-    throw validationError([ruleError('name', 'format', 'identity.name.invalid')]);
+    throw validationError([textFieldError('name', 'format', 'identity.name.invalid')]);
   }
   return normalised;
 }
@@ -307,7 +295,7 @@ export async function verifyRealName(
     throw new AppError(
       'unprocessable',
       'The name and ID number could not be verified with the identity service',
-      [ruleError('idNumber', 'realName', 'identity.realName.mismatch')],
+      [textFieldError('idNumber', 'realName', 'identity.realName.mismatch')],
     );
   }
   const idNumberIndex = ctx.cipher.index(idNumber, 'idNumber');
@@ -377,7 +365,7 @@ export async function verifyFace(
     throw new AppError(
       'unprocessable',
       result.liveness ? 'The face does not match the photo on record' : 'The liveness check failed',
-      [ruleError('evidence', result.liveness ? 'faceMatch' : 'liveness', 'identity.face.mismatch')],
+      [textFieldError('evidence', result.liveness ? 'faceMatch' : 'liveness', 'identity.face.mismatch')],
       { liveness: result.liveness, score: result.score },
     );
   }
@@ -421,7 +409,7 @@ async function assertPassword(
   }
   await ctx.limiter.recordFailure(key, ctx.config.rateLimits.passwordFailures);
   await accountEvent(ctx.db, request, 'identity.password.failed', { after: { purpose } });
-  throw validationError([ruleError(field, 'mismatch', 'identity.password.mismatch')]);
+  throw validationError([textFieldError(field, 'mismatch', 'identity.password.mismatch')]);
 }
 
 /** Checks a code sent to `phone`, reporting its errors under `field`; audits a failure. */
@@ -472,7 +460,7 @@ async function assertOwner(
     await assertSmsCode(ctx, request, phone, 'confirm', proof.code, codeField, action);
     return;
   }
-  throw validationError([ruleError('password', 'required', 'identity.proof.required')]);
+  throw validationError([textFieldError('password', 'required', 'identity.proof.required')]);
 }
 
 /**
@@ -490,7 +478,7 @@ export async function changePassword(
   const account = await ownAccount(ctx.db, principal.sub);
   if (account.password_hash) {
     if (input.currentPassword === undefined) {
-      throw validationError([ruleError('currentPassword', 'required', 'identity.password.required')]);
+      throw validationError([textFieldError('currentPassword', 'required', 'identity.password.required')]);
     }
     await assertPassword(ctx, request, account, input.currentPassword, 'currentPassword', 'change_password');
   }
@@ -533,7 +521,7 @@ export async function changePhone(
   const account = await ownAccount(ctx.db, principal.sub);
   const currentPhone = account.phone_enc ? ctx.cipher.decrypt(account.phone_enc, 'phone') : null;
   if (currentPhone === input.newPhone) {
-    throw validationError([ruleError('newPhone', 'unchanged', 'identity.phone.unchanged')]);
+    throw validationError([textFieldError('newPhone', 'unchanged', 'identity.phone.unchanged')]);
   }
   await assertOwner(
     ctx,

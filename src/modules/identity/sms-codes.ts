@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { audit } from '../../kernel/audit.ts';
 import { maskPhone, sha256, timingSafeEqualString } from '../../kernel/crypto.ts';
-import { AppError, validationError } from '../../kernel/errors.ts';
+import { AppError, textFieldError, validationError } from '../../kernel/errors.ts';
 import { rateLimitKey } from '../../kernel/ratelimit.ts';
-import { defineMessages, text } from '../../kernel/i18n.ts';
+import { defineMessages } from '../../kernel/i18n.ts';
 import type { IdentityContext } from './context.ts';
 import { SmsDeliveryError } from './providers/sms.ts';
 
@@ -27,9 +27,8 @@ defineMessages({
 
 /** Refuses anything but a mainland mobile number, naming the field. */
 export function assertMobilePhone(phone: string, field = 'phone'): void {
-  if (MOBILE_PHONE.test(phone)) return;
-  const message = text('identity.phone.format');
-  throw validationError([{ field, rule: 'format', message: message.zh, messageEn: message.en }]);
+  if (!MOBILE_PHONE.test(phone))
+    throw validationError([textFieldError(field, 'format', 'identity.phone.format')]);
 }
 
 const codeHash = (phoneIndex: string, code: string) => sha256(`${phoneIndex}:${code}`);
@@ -116,7 +115,6 @@ export async function verifySmsCode(
     [phoneIndex, purpose, ctx.config.rateLimits.smsCodeFailures.max],
   );
   const fail = async (key: 'identity.code.invalid' | 'identity.code.expired') => {
-    const message = text(key);
     const rule = key === 'identity.code.invalid' ? 'mismatch' : 'expired';
     await audit(ctx.db, {
       actor: 'anonymous',
@@ -126,14 +124,7 @@ export async function verifySmsCode(
       after: { purpose, reason: rule },
       ip,
     });
-    return validationError([
-      {
-        field: 'code',
-        rule,
-        message: message.zh,
-        messageEn: message.en,
-      },
-    ]);
+    return validationError([textFieldError('code', rule, key)]);
   };
   if (!row) throw await fail('identity.code.expired');
   if (!/^[0-9]{6}$/.test(code) || !timingSafeEqualString(codeHash(phoneIndex, code), row.code_hash)) {

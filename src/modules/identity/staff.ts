@@ -4,13 +4,13 @@ import { hashPassword, maskPhone, passwordPolicy } from '../../kernel/crypto.ts'
 import type { Database, Queryable } from '../../kernel/db.ts';
 import {
   conflict,
-  fieldError,
   forbidden,
   notFound,
   validationError,
   type FieldError,
+  textFieldError,
 } from '../../kernel/errors.ts';
-import { defineMessages, text } from '../../kernel/i18n.ts';
+import { defineMessages } from '../../kernel/i18n.ts';
 import { MOBILE_PHONE } from './sms-codes.ts';
 import type { IdentityContext } from './context.ts';
 
@@ -101,11 +101,6 @@ export interface Page<T> {
 // ---------------------------------------------------------------------------------------
 // Validation of what a staff record refers to
 
-const invalid = (field: string, rule: string, key: string, params: Record<string, string | number> = {}) => {
-  const message = text(key, params);
-  return fieldError(field, rule, message.zh, message.en);
-};
-
 /** Field errors for roles, regions and departments that do not exist (400 naming each). */
 async function referenceErrors(
   db: Queryable,
@@ -116,7 +111,7 @@ async function referenceErrors(
     const [found] = await db.query('select 1 from organisation where id = $1', [refs.organisationId]);
     if (!found)
       errors.push(
-        invalid('organisationId', 'exists', 'identity.staff.organisation.unknown', {
+        textFieldError('organisationId', 'exists', 'identity.staff.organisation.unknown', {
           id: refs.organisationId,
         }),
       );
@@ -134,7 +129,7 @@ async function referenceErrors(
   );
   roles.forEach((code, i) => {
     if (unknownRoles.has(code))
-      errors.push(invalid(`roles[${i}]`, 'exists', 'identity.staff.role.unknown', { code }));
+      errors.push(textFieldError(`roles[${i}]`, 'exists', 'identity.staff.role.unknown', { code }));
   });
   const regions = refs.regionCodes ?? [];
   const unknownRegions = await missing(
@@ -143,7 +138,7 @@ async function referenceErrors(
   );
   regions.forEach((code, i) => {
     if (unknownRegions.has(code))
-      errors.push(invalid(`regionCodes[${i}]`, 'exists', 'identity.staff.region.unknown', { code }));
+      errors.push(textFieldError(`regionCodes[${i}]`, 'exists', 'identity.staff.region.unknown', { code }));
   });
   const organisations = refs.organisationIds ?? [];
   const unknownOrganisations = await missing(
@@ -152,7 +147,9 @@ async function referenceErrors(
   );
   organisations.forEach((id, i) => {
     if (unknownOrganisations.has(id))
-      errors.push(invalid(`organisationIds[${i}]`, 'exists', 'identity.staff.organisation.unknown', { id }));
+      errors.push(
+        textFieldError(`organisationIds[${i}]`, 'exists', 'identity.staff.organisation.unknown', { id }),
+      );
   });
   return errors;
 }
@@ -164,9 +161,9 @@ function inputErrors(input: {
 }) {
   const errors: FieldError[] = [];
   if (input.username !== undefined && !USERNAME.test(input.username))
-    errors.push(invalid('username', 'pattern', 'identity.staff.username'));
+    errors.push(textFieldError('username', 'pattern', 'identity.staff.username'));
   if (input.phone !== undefined && !MOBILE_PHONE.test(input.phone))
-    errors.push(invalid('phone', 'format', 'identity.phone.format'));
+    errors.push(textFieldError('phone', 'format', 'identity.phone.format'));
   if (input.password !== undefined) {
     const weak = passwordPolicy(input.password);
     if (weak) errors.push(weak);
@@ -685,7 +682,7 @@ export async function saveRole(
   const errors = input.permissions.flatMap((name, i) =>
     known.has(name)
       ? []
-      : [invalid(`permissions[${i}]`, 'enum', 'identity.role.permission.unknown', { name })],
+      : [textFieldError(`permissions[${i}]`, 'enum', 'identity.role.permission.unknown', { name })],
   );
   if (errors.length > 0) throw validationError(errors);
   const permissions = [...new Set(input.permissions)].sort();

@@ -1,8 +1,8 @@
 import { audit, type Actor } from '../../../kernel/audit.ts';
 import { randomToken, type FieldCipher } from '../../../kernel/crypto.ts';
 import type { Database } from '../../../kernel/db.ts';
-import { notFound, validationError, type FieldError } from '../../../kernel/errors.ts';
-import { defineMessages, text } from '../../../kernel/i18n.ts';
+import { notFound, textFieldError, validationError, type FieldError } from '../../../kernel/errors.ts';
+import { defineMessages } from '../../../kernel/i18n.ts';
 
 export const OIDC_SCOPES = ['openid', 'profile', 'phone', 'enterprise', 'offline_access'] as const;
 export type OidcScope = (typeof OIDC_SCOPES)[number];
@@ -69,10 +69,8 @@ export interface ClientView {
   createdAt: string;
 }
 
-const fieldErr = (field: string, key: string): FieldError => {
-  const message = text(key);
-  return { field, rule: key.split('.').pop()!, message: message.zh, messageEn: message.en };
-};
+const fieldErr = (field: string, key: string): FieldError =>
+  textFieldError(field, key.split('.').pop()!, key);
 
 /**
  * https only; plain http to the loopback host is allowed outside production so that a
