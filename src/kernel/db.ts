@@ -50,6 +50,7 @@ export interface Executor extends Queryable {
 
 // OIDs of the types whose default JavaScript mapping differs between the two drivers.
 const INT8 = 20;
+const INT8_ARRAY = 1016;
 const DATE = 1082;
 const NUMERIC = 1700;
 
@@ -57,6 +58,16 @@ function parseInt8(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} exceeds the safe integer range`);
   return n;
+}
+
+/** bigint[] as numbers, as PGlite returns them (pg would give strings). */
+function parseInt8Array(value: string): (number | null)[] {
+  const parseArray = pg.types.getTypeParser(
+    INT8_ARRAY as Parameters<typeof pg.types.getTypeParser>[0],
+    'text',
+  );
+  const elements = parseArray(value) as (string | null)[];
+  return elements.map((element) => (element === null ? null : parseInt8(element)));
 }
 const identity = (value: string): string => value;
 
@@ -76,6 +87,7 @@ export function openPostgres(connectionString: string, max = 10): Database {
   const types = {
     getTypeParser: ((oid: number, format?: string) => {
       if (oid === INT8) return parseInt8;
+      if (oid === INT8_ARRAY) return parseInt8Array;
       if (oid === DATE || oid === NUMERIC) return identity;
       return pg.types.getTypeParser(oid, format as 'text');
     }) as typeof pg.types.getTypeParser,

@@ -241,7 +241,7 @@ function toPrincipal(row: SessionRow): Principal {
     permissions: new Set(isStaff ? row.permissions : []),
     jurisdiction:
       isStaff && row.region_codes
-        ? { regionCodes: row.region_codes, organisationIds: (row.organisation_ids ?? []).map(Number) }
+        ? { regionCodes: row.region_codes, organisationIds: row.organisation_ids ?? [] }
         : null,
     organisationId: row.organisation_id,
     acting:

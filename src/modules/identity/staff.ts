@@ -256,7 +256,7 @@ interface StaffRow {
   hall_window: string | null;
   title: string | null;
   region_codes: string[];
-  organisation_ids: (number | string)[];
+  organisation_ids: number[];
   roles: string[];
 }
 
@@ -295,7 +295,7 @@ function toView(ctx: Pick<IdentityContext, 'cipher'>, row: StaffRow, reader: Pri
     title: row.title,
     roles: row.roles,
     regionCodes: row.region_codes,
-    organisationIds: row.organisation_ids.map(Number),
+    organisationIds: row.organisation_ids,
     createdAt: row.created_at.toISOString(),
   };
 }
@@ -406,8 +406,7 @@ async function assertMayGrantJurisdiction(
   if (outside.length > 0) {
     throw forbidden(`The regions ${outside.map((r) => r.code).join(', ')} lie outside your jurisdiction`);
   }
-  // bigint[] arrives as strings from the PostgreSQL driver: compare as numbers.
-  const ownOrganisations = own.organisationIds.map(Number);
+  const ownOrganisations = own.organisationIds;
   if (ownOrganisations.length > 0) {
     if (organisationIds.length === 0) {
       throw forbidden('You are limited to departments and may not grant every department of the regions');
