@@ -72,3 +72,4 @@ export { rotateFieldKeys } from './keys.ts';
 export { DEMO_PASSWORD, seedDemoIdentities, type DemoIdentities } from './demo.ts';
 export { RESOLVE_SQL } from './sessions.ts';
 export { Sessions } from './sessions.ts';
+export { verifiedIdentity, type VerifiedIdentity } from './verified.ts';
