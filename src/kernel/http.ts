@@ -22,6 +22,7 @@ import { Auth, accessPolicyOf, actorOf, type AccessPolicy } from './auth.ts';
 import { audit } from './audit.ts';
 import { maskIdNumber, maskPhone } from './crypto.ts';
 import { registerIdempotency } from './idempotency.ts';
+import { Outbox } from './outbox.ts';
 
 export type App = FastifyInstance<
   Server,
@@ -43,7 +44,18 @@ export interface RouteAccess {
 declare module 'fastify' {
   interface FastifyInstance {
     routeAccess: RouteAccess[];
+    /** Domain events: modules subscribe in `routes`; workers run while the server listens. Tests call `drain()`. */
+    outbox: Outbox;
+    /** Periodic jobs (deadline sweeps ...), run while the server listens; tests call them directly. */
+    jobs: PeriodicJob[];
   }
+}
+
+/** Work a module wants done every `everyMs` while the server listens (not in `app.inject` tests). */
+export interface PeriodicJob {
+  name: string;
+  everyMs: number;
+  run(): Promise<unknown>;
 }
 
 /** What every module gets to build its routes and services. */
@@ -51,6 +63,7 @@ export interface ModuleContext {
   db: Database;
   config: Config;
   auth: Auth;
+  outbox: Outbox;
 }
 
 /** A domain module as the composition root sees it (its index.ts exports one). */
@@ -204,9 +217,42 @@ export async function buildApp({ config, db, modules, logger }: BuildAppOptions)
   app.addHook('onRequest', auth.authenticate);
   app.addHook('preHandler', rejectNonFiniteNumbers);
   registerIdempotency(app, db);
-  const context: ModuleContext = { db, config, auth };
+  const outbox = new Outbox(db, {
+    onError: (err, where) => app.log.error({ err, ...where }, 'outbox failure'),
+  });
+  app.decorate('outbox', outbox);
+  const jobs: PeriodicJob[] = [];
+  app.decorate('jobs', jobs);
+  const context: ModuleContext = { db, config, auth, outbox };
   for (const module of modules) await module.routes(app, context);
+  runWhileListening(app, outbox, jobs);
   return app;
+}
+
+/** Event workers and periodic jobs start when the server listens and stop when it closes. */
+function runWhileListening(app: App, outbox: Outbox, jobs: PeriodicJob[]): void {
+  const timers: NodeJS.Timeout[] = [];
+  app.addHook('onListen', async () => {
+    await outbox.start();
+    for (const job of jobs) {
+      let running = false;
+      const tick = () => {
+        if (running) return;
+        running = true;
+        job
+          .run()
+          .catch((err: unknown) => app.log.error({ err, job: job.name }, 'periodic job failed'))
+          .finally(() => (running = false));
+      };
+      const timer = setInterval(tick, job.everyMs);
+      timer.unref();
+      timers.push(timer);
+    }
+  });
+  app.addHook('onClose', async () => {
+    for (const timer of timers) clearInterval(timer);
+    await outbox.stop();
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { calendarModule } from '../kernel/calendar/index.ts';
 import type { TongbanModule } from '../kernel/http.ts';
 import { identifiersModule } from '../kernel/identifiers/routes.ts';
+import { casesModule } from './cases/index.ts';
 import { catalogModule } from './catalog/index.ts';
 import { directoryModule } from './directory/index.ts';
 import { identityModule } from './identity/index.ts';
@@ -14,4 +15,5 @@ export const modules: TongbanModule[] = [
   directoryModule,
   registriesModule,
   catalogModule,
+  casesModule,
 ];

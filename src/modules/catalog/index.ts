@@ -4,7 +4,14 @@ import { catalogRoutes } from './routes.ts';
 /** The service-item catalog (事项库): its public surface for the platform and other modules. */
 export const catalogModule: TongbanModule = { name: 'catalog', routes: catalogRoutes };
 
-export { itemDetail, listItems, type ItemDetail, type ItemSummary } from './read.ts';
+export {
+  itemDetail,
+  listItems,
+  caseSource,
+  type CaseSource,
+  type ItemDetail,
+  type ItemSummary,
+} from './read.ts';
 export { importCatalog, exportCatalog, type ImportReport, type FileFormat } from './transfer.ts';
 export { createBundle, bundleDetail, listBundles, type BundleInput } from './bundles.ts';
 export { createItem, publishItem, createEntry } from './service.ts';

@@ -121,6 +121,12 @@ export const ItemElements = Type.Object(
     lifeEvents: Type.Array(Type.String({ maxLength: 20 }), { maxItems: 10, default: [] }),
     keywords: Type.Array(Type.String({ minLength: 1, maxLength: 30 }), { maxItems: 50, default: [] }),
     formSchema: Type.Optional(FormSchema),
+    workflow: Type.Optional(
+      Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], {
+        description:
+          'Process definition for case handling (stages with role and department, parallel branches with a join rule, limits in working days); null = derived from the limits',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -41,7 +41,7 @@ const iso = (value: unknown): string | null =>
 export const ITEM_VERSION_COLUMNS = `v.id, v.item_id, i.code, v.version, v.status, v.name, v.sub_situation, v.type_code,
   v.department, v.legal_basis, v.audience, v.handling_type, v.legal_limit_days, v.promised_limit_days, v.visits,
   v.online_depth, v.fee, v.materials, v.process, v.special_procedures, v.result_licence, v.life_events, v.keywords,
-  v.form_schema, v.created_by, v.created_at, v.updated_at, v.published_at, v.published_by`;
+  v.form_schema, v.workflow, v.created_by, v.created_at, v.updated_at, v.published_at, v.published_by`;
 
 type Row = Record<string, unknown>;
 
@@ -71,6 +71,7 @@ export function toItemVersion(r: Row): ItemVersion {
     lifeEvents: r.life_events as string[],
     keywords: r.keywords as string[],
     formSchema: r.form_schema as FormSchema,
+    workflow: (r.workflow ?? null) as Record<string, unknown> | null,
     createdBy: r.created_by as string,
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
@@ -100,6 +101,7 @@ export const ITEM_ELEMENT_COLUMNS = [
   'life_events',
   'keywords',
   'form_schema',
+  'workflow',
 ] as const;
 
 export function itemElementParams(e: ItemElements & { formSchema: FormSchema }): unknown[] {
@@ -123,6 +125,7 @@ export function itemElementParams(e: ItemElements & { formSchema: FormSchema }):
     e.lifeEvents,
     e.keywords,
     JSON.stringify(e.formSchema),
+    e.workflow ? JSON.stringify(e.workflow) : null,
   ];
 }
 

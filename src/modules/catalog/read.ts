@@ -188,3 +188,57 @@ export async function listItems(
     })),
   };
 }
+
+/** What the cases module copies from the catalog when it files a case. */
+export interface CaseSource {
+  itemId: number;
+  itemCode: string;
+  itemVersionId: number;
+  itemName: string;
+  versionStatus: string;
+  department: string;
+  legalLimitDays: number;
+  /** The entry's local promised limit when it sets one, else the item's. */
+  promisedLimitDays: number;
+  handlingType: 'immediate' | 'promised';
+  resultLicence: string | null;
+  workflow: Record<string, unknown> | null;
+  entry: { id: number; code: string; organisationId: number; organisationName: string; regionCode: string };
+}
+
+/** An item version with the implementation entry that handles it; 404 when they do not belong together. */
+export async function caseSource(db: Queryable, itemVersionId: number, entryId: number): Promise<CaseSource> {
+  const [row] = await db.query<Record<string, unknown>>(
+    `select v.id, v.item_id, i.code, v.name, v.status, v.department, v.legal_limit_days,
+            coalesce(ev.promised_limit_days, v.promised_limit_days) as promised_limit_days,
+            coalesce(ev.handling_type, v.handling_type) as handling_type, v.result_licence, v.workflow,
+            e.id as entry_id, e.code as entry_code, e.organisation_id, e.organisation_name, e.region_code
+       from catalog_item_version v
+       join catalog_item i on i.id = v.item_id
+       join catalog_entry e on e.id = $2 and e.item_id = v.item_id
+       left join catalog_entry_version ev on ev.entry_id = e.id and ev.status = 'published'
+      where v.id = $1`,
+    [itemVersionId, entryId],
+  );
+  if (!row) throw notFound(`No item version ${itemVersionId} offered by entry ${entryId}`);
+  return {
+    itemId: row.item_id as number,
+    itemCode: row.code as string,
+    itemVersionId: row.id as number,
+    itemName: row.name as string,
+    versionStatus: row.status as string,
+    department: row.department as string,
+    legalLimitDays: row.legal_limit_days as number,
+    promisedLimitDays: row.promised_limit_days as number,
+    handlingType: row.handling_type as CaseSource['handlingType'],
+    resultLicence: row.result_licence as string | null,
+    workflow: (row.workflow ?? null) as Record<string, unknown> | null,
+    entry: {
+      id: row.entry_id as number,
+      code: row.entry_code as string,
+      organisationId: row.organisation_id as number,
+      organisationName: row.organisation_name as string,
+      regionCode: row.region_code as string,
+    },
+  };
+}

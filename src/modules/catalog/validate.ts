@@ -1,3 +1,4 @@
+import { validateProcess } from '../cases/index.ts';
 import { textFieldError, type FieldError } from '../../kernel/errors.ts';
 import { defineMessages, text } from '../../kernel/i18n.ts';
 import { compileForm } from './form.ts';
@@ -18,6 +19,10 @@ defineMessages({
   },
   'catalog.rule.lifeEvent': { zh: '未知的生命周期事件：{value}', en: 'unknown life event: {value}' },
   'catalog.rule.duplicateMaterial': { zh: '材料名称重复：{value}', en: 'duplicate material: {value}' },
+  'catalog.rule.workflowLimit': {
+    zh: '办理流程的时限须与事项时限一致（{days}个工作日）',
+    en: 'the process limit must equal the item limit ({days} working days)',
+  },
   'catalog.rule.feeStandard': { zh: '收费事项须填写收费标准', en: 'a charged item needs its fee standard' },
   'catalog.rule.jsonSchema': {
     zh: '表单不是有效的JSON Schema：{reason}',
@@ -63,6 +68,7 @@ export function checkItemElements(e: ItemElements): FieldError[] {
     const compiled = compileForm(e.formSchema);
     if (!compiled.ok) errors.push(ruleError('formSchema', 'jsonSchema', { reason: compiled.reason }));
   }
+  if (e.workflow) errors.push(...checkWorkflow(e));
   return errors;
 }
 
@@ -103,5 +109,18 @@ function checkMaterials(materials: { name: string }[], field: string): FieldErro
     if (seen.has(key)) errors.push(ruleError(`${field}[${i}].name`, 'duplicateMaterial', { value: key }));
     seen.add(key);
   });
+  return errors;
+}
+
+/** The process definition (cases module rules), whose limits must be the item's own. */
+function checkWorkflow(e: ItemElements): FieldError[] {
+  const result = validateProcess(e.workflow, 'workflow');
+  if (!result.ok) return result.errors;
+  const errors: FieldError[] = [];
+  const legal = Math.max(e.legalLimitDays, e.promisedLimitDays);
+  if (result.process.legalLimitDays !== legal)
+    errors.push(ruleError('workflow.legalLimitDays', 'workflowLimit', { days: legal }));
+  if (result.process.promisedLimitDays !== e.promisedLimitDays)
+    errors.push(ruleError('workflow.promisedLimitDays', 'workflowLimit', { days: e.promisedLimitDays }));
   return errors;
 }

@@ -1,0 +1,309 @@
+import { Type } from 'typebox';
+import { noStore, SESSION_SECURITY, type Principal } from '../../kernel/auth.ts';
+import { readChain, verifyChain } from '../../kernel/chain.ts';
+import { notFound } from '../../kernel/errors.ts';
+import type { App, ModuleContext } from '../../kernel/http.ts';
+import {
+  CASE_ACTIONS,
+  CASE_STATUSES,
+  STATUS_NAMES,
+  ACTION_NAMES,
+  allowedActions,
+  workflowContext,
+} from './workflow.ts';
+import { casesOfApplicant, isApplicantOf, readClocks, staffMaySee, timeline, workbench } from './read.ts';
+import { caseCalendar, takeStep, type CaseActor, type CaseSettings } from './service.ts';
+import { findCase, type CaseRow } from './store.ts';
+import { sweepDeadlines } from './clocks.ts';
+
+const CASE_PERMISSIONS = [
+  'case.receive',
+  'case.accept',
+  'case.review',
+  'case.decide',
+  'case.extend',
+] as const;
+
+const Paging = {
+  page: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
+  size: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+};
+const CaseId = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const Loose = (description: string) => Type.Object({}, { additionalProperties: true, description });
+
+const StepBody = Type.Object(
+  {
+    version: Type.Integer({
+      minimum: 1,
+      description: 'The case version you saw (optimistic concurrency): a stale one gets 409',
+    }),
+    reason: Type.Optional(
+      Type.String({
+        maxLength: 2000,
+        description: 'Written reason (不予受理, 补正, 不予许可, 挂起, 延期, 退件 ...)',
+      }),
+    ),
+    stage: Type.Optional(
+      Type.String({ maxLength: 40, description: 'Review opinions: the stage (default: the one due)' }),
+    ),
+    branch: Type.Optional(
+      Type.String({ maxLength: 40, description: 'Parallel review: the branch (default: your department’s)' }),
+    ),
+    needed: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            problem: Type.String({ minLength: 1, maxLength: 500 }),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          maxItems: 100,
+          description: '补正 notice (一次性告知): every material to supply and what is wrong with it',
+        },
+      ),
+    ),
+    supplied: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 200 }), uploadId: Type.String({ format: 'uuid' }) },
+          { additionalProperties: false },
+        ),
+        { maxItems: 100, description: 'Supplement: your uploads for the materials of the notice' },
+      ),
+    ),
+    days: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 3650, description: 'Extension (延期) in working days' }),
+    ),
+    expectedDays: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 365, description: 'Special procedure: expected working days' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The staff member as an actor on cases: their permissions, roles and the departments they act for. */
+export function staffActor(principal: Principal): CaseActor {
+  const organisations = new Set<number>(principal.jurisdiction?.organisationIds ?? []);
+  if (principal.organisationId) organisations.add(principal.organisationId);
+  return {
+    sub: principal.sub,
+    onBehalfOf: null,
+    applicant: false,
+    permissions: principal.permissions,
+    roles: principal.roles,
+    organisations,
+  };
+}
+
+function applicantActor(principal: Principal): CaseActor {
+  return {
+    sub: principal.sub,
+    onBehalfOf: principal.acting ? `enterprise:${principal.acting.uscc}` : null,
+    applicant: true,
+    permissions: new Set(),
+    roles: [],
+    organisations: new Set(),
+  };
+}
+
+export function casesRoutes(settings: CaseSettings) {
+  return async function routes(app: App, { db, auth }: ModuleContext): Promise<void> {
+    const tags = ['cases'];
+    const security = SESSION_SECURITY;
+    const staff = auth.require(...CASE_PERMISSIONS, 'supervision.read');
+
+    app.jobs.push({ name: 'cases.deadlines', everyMs: 60_000, run: () => sweepDeadlines(db, settings) });
+
+    /** The case and how the caller sees it: as staff (in jurisdiction), as its applicant, or not at all (404). */
+    async function access(
+      principal: Principal,
+      id: string,
+    ): Promise<{ c: CaseRow; actor: CaseActor; staff: boolean }> {
+      const c = await findCase(db, id);
+      if (c) {
+        if (principal.kind === 'staff' && (await staffMaySee(db, principal, id))) {
+          return { c, actor: staffActor(principal), staff: true };
+        }
+        if (isApplicantOf(principal, c)) return { c, actor: applicantActor(principal), staff: false };
+      }
+      throw notFound(`No case ${id}`);
+    }
+
+    app.get(
+      '/api/v1/cases',
+      {
+        preHandler: staff,
+        schema: {
+          tags,
+          security,
+          summary:
+            'Workbench: cases in your jurisdiction, most urgent first (mine = tasks for my roles in my department)',
+          querystring: Type.Object({
+            view: Type.Enum(['mine', 'department', 'all'], { default: 'mine' }),
+            overdue: Type.Optional(Type.Boolean()),
+            itemCode: Type.Optional(Type.String({ maxLength: 80 })),
+            applicant: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 100,
+                description: 'Name prefix, credit code or subject',
+              }),
+            ),
+            status: Type.Optional(Type.Array(Type.Enum([...CASE_STATUSES]), { maxItems: 14 })),
+            open: Type.Optional(Type.Boolean({ description: 'Only running cases (default true)' })),
+            ...Paging,
+          }),
+        },
+      },
+      async (request, reply) => {
+        noStore(reply);
+        const q = request.query;
+        return workbench(db, request.principal!, { ...q, view: q.view as 'mine' | 'department' | 'all' });
+      },
+    );
+
+    app.get(
+      '/api/v1/my/cases',
+      {
+        preHandler: auth.person(1),
+        schema: {
+          tags,
+          security,
+          summary: 'My cases (or, acting for an enterprise, its cases within my mandate), newest first',
+          querystring: Type.Object(Paging),
+        },
+      },
+      async (request, reply) => {
+        noStore(reply);
+        return casesOfApplicant(db, request.principal!, request.query.page, request.query.size);
+      },
+    );
+
+    app.get(
+      '/api/v1/cases/:id',
+      {
+        preHandler: auth.signedIn(),
+        schema: {
+          tags,
+          security,
+          summary: 'A case: form, materials, status, the actions open to you, tasks, clocks and timeline',
+          params: CaseId,
+          response: { 200: Loose('Case detail') },
+        },
+      },
+      async (request, reply) => {
+        noStore(reply);
+        const { c, actor, staff: asStaff } = await access(request.principal!, request.params.id);
+        const calendar = await caseCalendar(db);
+        const context = workflowContext(c.process, {
+          accepted: c.acceptedAt !== null,
+          extended: c.extensionDays > 0,
+          opinions: c.opinions,
+        });
+        const clocks = await readClocks(db, c, calendar, settings.thresholds);
+        return {
+          id: c.id,
+          number: c.number,
+          applicationId: c.applicationId,
+          applicationNumber: c.applicationNumber,
+          status: c.status,
+          statusName: STATUS_NAMES[c.status],
+          version: c.version,
+          item: { id: c.itemId, code: c.itemCode, name: c.itemName, versionId: c.itemVersionId },
+          organisation: { id: c.organisationId, name: c.organisationName },
+          regionCode: c.regionCode,
+          applicant: asStaff ? c.applicant : { kind: c.applicant.kind, name: c.applicant.name },
+          channel: c.channel,
+          formData: c.formData,
+          materials: c.materials,
+          process: c.process,
+          opinions: asStaff ? c.opinions : c.opinions.map(({ by: _by, ...o }) => o),
+          submittedAt: c.submittedAt,
+          acceptedAt: c.acceptedAt,
+          decidedAt: c.decidedAt,
+          endedAt: c.endedAt,
+          extensionDays: c.extensionDays,
+          paused: c.pausedSince !== null,
+          clockState: c.clockState,
+          allowedActions: allowedActions(c.status, context, actor).map((a) => ({
+            action: a,
+            name: ACTION_NAMES[a],
+          })),
+          clocks,
+          timeline: await timeline(db, c.id, asStaff),
+        };
+      },
+    );
+
+    app.get(
+      '/api/v1/cases/:id/timeline',
+      {
+        preHandler: auth.signedIn(),
+        schema: {
+          tags,
+          security,
+          summary:
+            'Every step of the case: when, which role acted, the reason and what is needed from the applicant',
+          params: CaseId,
+        },
+      },
+      async (request, reply) => {
+        noStore(reply);
+        const { c, staff: asStaff } = await access(request.principal!, request.params.id);
+        return { number: c.number, status: c.status, items: await timeline(db, c.id, asStaff) };
+      },
+    );
+
+    app.post(
+      '/api/v1/cases/:id/actions/:action',
+      {
+        preHandler: auth.signedIn(),
+        schema: {
+          tags,
+          security,
+          summary:
+            'Take a step (接件, 受理, 补正告知, 审查, 决定, 办结, 撤件 ...): 409 when not allowed now or the version is stale',
+          params: Type.Object({ id: Type.String({ format: 'uuid' }), action: Type.Enum([...CASE_ACTIONS]) }),
+          body: StepBody,
+          response: { 200: Loose('The case after the step: id, number, status, version') },
+        },
+      },
+      async (request) => {
+        const { c, actor } = await access(request.principal!, request.params.id);
+        const after = await takeStep(db, c.id, { ...request.body, action: request.params.action }, actor, {
+          settings,
+        });
+        return {
+          id: after.id,
+          number: after.number,
+          status: after.status,
+          statusName: STATUS_NAMES[after.status],
+          version: after.version,
+        };
+      },
+    );
+
+    app.get(
+      '/api/v1/cases/:id/audit',
+      {
+        preHandler: auth.require('audit.read', 'supervision.read'),
+        schema: {
+          tags,
+          security,
+          summary: 'The case’s hash-chained audit trail and whether the chain verifies',
+          params: CaseId,
+        },
+      },
+      async (request, reply) => {
+        noStore(reply);
+        const principal = request.principal!;
+        if (!(await staffMaySee(db, principal, request.params.id)))
+          throw notFound(`No case ${request.params.id}`);
+        const chain = `case:${request.params.id}`;
+        return { verification: await verifyChain(db, chain), entries: await readChain(db, chain) };
+      },
+    );
+  };
+}
