@@ -5,6 +5,7 @@ import { casesModule } from './cases/index.ts';
 import { catalogModule } from './catalog/index.ts';
 import { directoryModule } from './directory/index.ts';
 import { identityModule } from './identity/index.ts';
+import { messagingModule } from './messaging/index.ts';
 import { registriesModule } from './registries/index.ts';
 
 /** The platform's modules, in registration order (kernel services first). */
@@ -16,4 +17,5 @@ export const modules: TongbanModule[] = [
   registriesModule,
   catalogModule,
   casesModule,
+  messagingModule,
 ];

@@ -68,6 +68,7 @@ export const identityModule: TongbanModule = {
 
 export type { IdentityContext } from './context.ts';
 export { createStaff, type StaffInput } from './staff.ts';
+export { contactPhone, staffOfOrganisation, type StaffContact } from './contacts.ts';
 export { rotateFieldKeys } from './keys.ts';
 export { DEMO_PASSWORD, seedDemoIdentities, type DemoIdentities } from './demo.ts';
 export { RESOLVE_SQL } from './sessions.ts';

@@ -1,0 +1,73 @@
+/**
+ * Messaging (issue 4 item 7): people hear of their cases. Every step that concerns the
+ * applicant becomes an in-app message (站内信) and an SMS; a deadline warning becomes a
+ * message to the staff who must act. Fed by the cases module's events through the outbox;
+ * the SMS gateway is a provider (demo by default).
+ */
+import type { TongbanModule } from '../../kernel/http.ts';
+import { DemoMessagingSmsProvider, type MessagingSmsProvider } from './providers/sms.ts';
+import { messagingRoutes } from './routes.ts';
+import { DEADLINE_TOPICS, deliverSms, deliverToInbox, STEP_TOPICS, type MessagingDeps } from './service.ts';
+
+/** The messaging module's services on the app (tests read the demo SMS gateway through it). */
+export interface MessagingContext {
+  sms: MessagingSmsProvider;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    messaging: MessagingContext;
+  }
+}
+
+export const messagingModule: TongbanModule = {
+  name: 'messaging',
+  routes(app, context) {
+    const sms = new DemoMessagingSmsProvider({
+      onSend: (record) => {
+        if (context.config.nodeEnv === 'development') app.log.info({ sms: record.text }, 'demo SMS gateway');
+      },
+    });
+    app.decorate('messaging', { sms } satisfies MessagingContext);
+    const deps: MessagingDeps = { db: context.db, identity: app.identity, sms };
+    context.outbox.subscribe('messaging.inbox', [...STEP_TOPICS, ...DEADLINE_TOPICS], async (event) => {
+      await deliverToInbox(deps, event);
+    });
+    context.outbox.subscribe('messaging.sms', STEP_TOPICS, async (event) => {
+      await deliverSms(deps, event);
+    });
+    messagingRoutes(app, context);
+  },
+};
+
+export {
+  composeDeadlineMessage,
+  composeStepMessage,
+  composeStepSms,
+  type ComposedMessage,
+  type ComposedSms,
+  type MessageLink,
+} from './compose.ts';
+export {
+  DemoMessagingSmsProvider,
+  renderSms,
+  SMS_TEMPLATES,
+  SmsSendError,
+  type DemoMessagingSmsOptions,
+  type DemoSmsRecord,
+  type MessagingSms,
+  type MessagingSmsProvider,
+  type SmsReceipt,
+  type SmsTemplate,
+} from './providers/sms.ts';
+export {
+  countUnread,
+  listMessages,
+  listSms,
+  type MessageFilter,
+  type MessagePage,
+  type MessageView,
+  type SmsNotification,
+  type SmsStatus,
+} from './queries.ts';
+export { SMS_MAX_ATTEMPTS } from './service.ts';
