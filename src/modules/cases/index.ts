@@ -14,6 +14,7 @@ export {
   caseCalendar,
   openCases,
   takeStep,
+  takeStepIn,
   wantedTasks,
   COMPLETION_STAGE,
   DEFAULT_CASE_SETTINGS,

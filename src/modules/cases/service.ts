@@ -407,7 +407,7 @@ export const STEP_DOCUMENTS: Partial<Record<CaseAction, string>> = {
   decide_deny: 'denial_decision',
 };
 
-/** Takes a step on a case; returns the case after it. */
+/** Takes a step on a case in its own transaction; returns the case after it. */
 export async function takeStep(
   db: Database,
   caseId: string,
@@ -416,61 +416,74 @@ export async function takeStep(
   options: { now?: Date; settings?: CaseSettings } = {},
 ): Promise<CaseRow> {
   const calendar = await caseCalendar(db);
+  return db.transaction((tx) => takeStepIn(tx, calendar, caseId, input, actor, options));
+}
+
+/**
+ * Takes a step inside the caller's transaction (a department system's report records its
+ * receipt in the same one); `calendar` is loaded before the transaction (caseCalendar).
+ */
+export async function takeStepIn(
+  tx: Queryable,
+  calendar: WorkingCalendar,
+  caseId: string,
+  input: StepInput,
+  actor: CaseActor,
+  options: { now?: Date; settings?: CaseSettings } = {},
+): Promise<CaseRow> {
   const settings = options.settings ?? DEFAULT_CASE_SETTINGS;
-  return db.transaction(async (tx) => {
-    const now = options.now ?? new Date();
-    // Locking the row first serialises concurrent steps; the version check then refuses
-    // the one that acted on what it saw before the other's step (lost update).
-    const c = await findCase(tx, caseId, true);
-    if (!c) throw notFound(`No case ${caseId}`);
-    if (c.version !== input.version) throw staleVersion(c.version);
+  const now = options.now ?? new Date();
+  // Locking the row first serialises concurrent steps; the version check then refuses
+  // the one that acted on what it saw before the other's step (lost update).
+  const c = await findCase(tx, caseId, true);
+  if (!c) throw notFound(`No case ${caseId}`);
+  if (c.version !== input.version) throw staleVersion(c.version);
 
-    const context = workflowContext(c.process, {
-      accepted: c.acceptedAt !== null,
-      extended: c.extensionDays > 0,
-      opinions: c.opinions,
-    });
-    const transition = authorise(c.status, input.action, context, actor, input.reason);
-    const reason = input.reason?.trim() || null;
-    const changes = await applyEffects(tx, c, transition, input, actor, now, reason, calendar);
-    const next: CaseRow = { ...c, ...changes.row, status: transition.to, version: c.version + 1 };
-
-    await tx.query(
-      `update cases set status = $3, version = version + 1, opinions = $4, materials = $5, accepted_at = $6,
-              decided_at = $7, ended_at = $8, extension_days = $9, paused_since = $10, updated_at = $11
-        where id = $1 and version = $2`,
-      [
-        c.id,
-        c.version,
-        next.status,
-        JSON.stringify(next.opinions),
-        JSON.stringify(next.materials),
-        next.acceptedAt,
-        next.decidedAt,
-        next.endedAt,
-        next.extensionDays,
-        next.pausedSince,
-        now,
-      ],
-      { prepare: true },
-    );
-    await syncTasks(tx, next, now, actor.sub);
-    const step: Step = {
-      action: transition.action,
-      from: c.status,
-      to: next.status,
-      actor: actor.sub,
-      onBehalfOf: actor.onBehalfOf,
-      actorRole: changes.actorRole,
-      reason,
-      details: changes.details,
-      stage: changes.stage,
-      branch: changes.branch,
-    };
-    await record(tx, next, step, now, CASE_TOPICS.transitioned, CONCERNS_APPLICANT.has(transition.action));
-    await refreshClocks(tx, next, now, calendar, settings.thresholds);
-    return (await findCase(tx, c.id))!;
+  const context = workflowContext(c.process, {
+    accepted: c.acceptedAt !== null,
+    extended: c.extensionDays > 0,
+    opinions: c.opinions,
   });
+  const transition = authorise(c.status, input.action, context, actor, input.reason);
+  const reason = input.reason?.trim() || null;
+  const changes = await applyEffects(tx, c, transition, input, actor, now, reason, calendar);
+  const next: CaseRow = { ...c, ...changes.row, status: transition.to, version: c.version + 1 };
+
+  await tx.query(
+    `update cases set status = $3, version = version + 1, opinions = $4, materials = $5, accepted_at = $6,
+            decided_at = $7, ended_at = $8, extension_days = $9, paused_since = $10, updated_at = $11
+      where id = $1 and version = $2`,
+    [
+      c.id,
+      c.version,
+      next.status,
+      JSON.stringify(next.opinions),
+      JSON.stringify(next.materials),
+      next.acceptedAt,
+      next.decidedAt,
+      next.endedAt,
+      next.extensionDays,
+      next.pausedSince,
+      now,
+    ],
+    { prepare: true },
+  );
+  await syncTasks(tx, next, now, actor.sub);
+  const step: Step = {
+    action: transition.action,
+    from: c.status,
+    to: next.status,
+    actor: actor.sub,
+    onBehalfOf: actor.onBehalfOf,
+    actorRole: changes.actorRole,
+    reason,
+    details: changes.details,
+    stage: changes.stage,
+    branch: changes.branch,
+  };
+  await record(tx, next, step, now, CASE_TOPICS.transitioned, CONCERNS_APPLICANT.has(transition.action));
+  await refreshClocks(tx, next, now, calendar, settings.thresholds);
+  return (await findCase(tx, c.id))!;
 }
 
 function staleVersion(current: number): AppError {
