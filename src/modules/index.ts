@@ -1,6 +1,7 @@
 import { calendarModule } from '../kernel/calendar/index.ts';
 import type { TongbanModule } from '../kernel/http.ts';
 import { identifiersModule } from '../kernel/identifiers/routes.ts';
+import { applicationsModule } from './applications/index.ts';
 import { casesModule } from './cases/index.ts';
 import { catalogModule } from './catalog/index.ts';
 import { directoryModule } from './directory/index.ts';
@@ -16,6 +17,7 @@ export const modules: TongbanModule[] = [
   directoryModule,
   registriesModule,
   catalogModule,
+  applicationsModule,
   casesModule,
   messagingModule,
 ];

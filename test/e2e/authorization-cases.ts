@@ -78,6 +78,7 @@ const UUID = '00000000-0000-4000-8000-000000000000';
 const PLACEHOLDERS: Record<string, string> = {
   id: UUID,
   memberId: UUID,
+  name: '居民身份证',
   clientId: 'no-such-client',
   itemCode: 'NO-SUCH-ITEM',
   date: '2099-01-02',
