@@ -316,9 +316,9 @@ export function recordToElements(
   return errors.length > 0 ? { errors } : { elements, ...(code !== undefined && { code }), errors };
 }
 
-/** The elements an import compares to decide whether a row changes an item (keys sorted: jsonb reorders them). */
+/** The elements an import compares to decide whether a row changes an item (keys sorted: jsonb reorders them); spreadsheets carry no form or workflow. */
 const IMPORTED_ELEMENTS = Object.keys(ItemElementsSchema.properties).filter(
-  (k) => !['formSchema', 'process', 'specialProcedures'].includes(k),
+  (k) => !['formSchema', 'process', 'specialProcedures', 'workflow'].includes(k),
 );
 function comparable(e: ItemElements): string {
   const rest = Object.fromEntries(IMPORTED_ELEMENTS.map((k) => [k, e[k as keyof ItemElements]]));
