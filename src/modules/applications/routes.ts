@@ -31,6 +31,7 @@ import {
   readApplication,
   removeMaterial,
   reuseDriveFile,
+  uploadToDrive,
   saveDraft,
   startApplication,
   submitApplication,
@@ -237,6 +238,24 @@ export function applicationsRoutes(app: App, { db, config, auth, outbox }: Modul
       async (request) => {
         const { id, name } = request.params;
         return uploadMaterial(deps, caller(request), id, name, readUpload(request, name));
+      },
+    );
+    scope.post(
+      '/api/v1/drive/files',
+      {
+        ...applicant,
+        schema: {
+          tags,
+          security,
+          summary: 'Upload a file to my cloud drive (to supply a 补正 notice, or reuse in applications)',
+          description:
+            "The body is the file (PDF, OFD, JPEG or PNG, at most 10 MB), its name in Content-Disposition (filename*=UTF-8''...). 413 too large, 415 a type not allowed, 422 content not matching its name.",
+          response: { 201: DriveFile },
+        },
+      },
+      async (request, reply) => {
+        const file = await uploadToDrive(deps, request.principal!.sub, readUpload(request, 'file'));
+        return reply.code(201).send({ ...file, uploadedAt: file.uploadedAt.toISOString() });
       },
     );
   });

@@ -718,6 +718,20 @@ export async function uploadMaterial(
   return entryOf(db, caller.principal, id, name);
 }
 
+/** Stores a file in the person's cloud drive (the same upload gate as materials). */
+export async function uploadToDrive(deps: ApplicationsDeps, sub: string, upload: RawUpload) {
+  const file = await receiveUpload(deps.storage, { ...upload, limits: MATERIAL_UPLOAD_LIMITS });
+  const recorded = await recordUpload(deps.db, file, sub);
+  return {
+    id: recorded.id,
+    filename: recorded.filename,
+    mediaType: recorded.mediaType,
+    size: recorded.size,
+    sha256: recorded.sha256,
+    uploadedAt: recorded.uploadedAt,
+  };
+}
+
 /** Attaches a file of the applicant's cloud drive (their own uploads only: 404 otherwise). */
 export async function reuseDriveFile(
   deps: ApplicationsDeps,
