@@ -14,7 +14,7 @@ import {
 } from '../../src/modules/cases/index.ts';
 import { seed } from '../../src/seed/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { publishParallelItem, type ParallelItem } from '../helpers/cases.ts';
+import { itemElements, parallelWorkflow, publishParallelItem, type ParallelItem } from '../helpers/cases.ts';
 import { personSession, staffSession } from '../helpers/identity.ts';
 
 /**
@@ -305,6 +305,27 @@ describe('cases', () => {
       headers: { authorization: applicant.authorization },
     });
     expect(my.json().items.map((c: { caseId: string }) => c.caseId)).toContain(id);
+  });
+
+  it('keeps the process with the item version, refusing an invalid one with field errors', async () => {
+    const admin = (await staffSession(t.app, t.db, ['catalog_admin'])).authorization;
+    const detailRes = await t.app.inject({ url: `/api/v1/catalog/items/${item.itemCode}` });
+    expect(detailRes.statusCode).toBe(200);
+    const create = async (workflow: unknown) => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/catalog/items',
+        headers: { authorization: admin },
+        payload: { ...itemElements(), workflow },
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      return (res.json().errors as { field: string; rule: string }[]).map((e) => `${e.field}:${e.rule}`);
+    };
+    const noDecision = parallelWorkflow();
+    noDecision.stages = noDecision.stages.filter((s) => s.kind !== 'decision');
+    expect(await create(noDecision)).toContain('workflow.stages:oneDecision');
+    const otherLimits = parallelWorkflow({ legal: 30, promised: 10 });
+    expect(await create(otherLimits)).toEqual(['workflow.legalLimitDays:workflowLimit']);
   });
 
   describe('deadlines in working days', () => {

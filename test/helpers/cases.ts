@@ -2,6 +2,7 @@ import type { Database } from '../../src/kernel/db.ts';
 import { createEntry, createItem, publishItem } from '../../src/modules/catalog/index.ts';
 import { transitionEntry } from '../../src/modules/catalog/service.ts';
 import type { ProcessInput } from '../../src/modules/cases/index.ts';
+import type { ItemElements } from '../../src/modules/catalog/index.ts';
 
 /**
  * A licensing item handled in parallel (并联审批) by two departments of a district, published
@@ -90,6 +91,52 @@ export function parallelWorkflow(limits = { legal: 20, promised: 10 }): ProcessI
   };
 }
 
+/** The elements of a licensing item with the parallel workflow (营业执照 from the registry, 申请书 uploaded). */
+export function itemElements(
+  options: {
+    audience?: ('natural_person' | 'legal_person')[];
+    limits?: { legal: number; promised: number };
+  } = {},
+): ItemElements {
+  const limits = options.limits ?? { legal: 20, promised: 10 };
+  return {
+    name: `并联审批测试许可${++sequence}${Date.now() % 100000}`,
+    subSituation: '新设',
+    typeCode: '01',
+    department: '市场监督管理局',
+    legalBasis: [{ title: '《测试条例》第一条' }],
+    audience: options.audience ?? ['natural_person', 'legal_person'],
+    handlingType: 'promised',
+    legalLimitDays: limits.legal,
+    promisedLimitDays: limits.promised,
+    visits: 0,
+    onlineDepth: 'IV',
+    fee: { charged: false },
+    materials: [
+      {
+        name: '营业执照',
+        source: 'government',
+        form: 'either',
+        copies: 1,
+        required: true,
+        tolerated: false,
+      },
+      { name: '申请书', source: 'applicant', form: 'either', copies: 1, required: true, tolerated: false },
+    ],
+    process: [],
+    specialProcedures: [],
+    resultLicence: null,
+    lifeEvents: ['准营'],
+    keywords: ['测试'],
+    formSchema: {
+      type: 'object',
+      properties: { shopName: { type: 'string', minLength: 2, title: '店名' } },
+      required: ['shopName'],
+    } as { type: 'object'; properties: Record<string, unknown> },
+    workflow: parallelWorkflow(limits) as unknown as Record<string, unknown>,
+  };
+}
+
 let sequence = 0;
 
 /** Publishes a new item with the parallel workflow and an entry of the lead department. */
@@ -106,42 +153,7 @@ export async function publishParallelItem(
   const limits = options.limits ?? { legal: 20, promised: 10 };
   const item = await createItem(
     db,
-    {
-      name: `并联审批测试许可${++sequence}${Date.now() % 100000}`,
-      subSituation: '新设',
-      typeCode: '01',
-      department: '市场监督管理局',
-      legalBasis: [{ title: '《测试条例》第一条' }],
-      audience: options.audience ?? ['natural_person', 'legal_person'],
-      handlingType: 'promised',
-      legalLimitDays: limits.legal,
-      promisedLimitDays: limits.promised,
-      visits: 0,
-      onlineDepth: 'IV',
-      fee: { charged: false },
-      materials: [
-        {
-          name: '营业执照',
-          source: 'government',
-          form: 'either',
-          copies: 1,
-          required: true,
-          tolerated: false,
-        },
-        { name: '申请书', source: 'applicant', form: 'either', copies: 1, required: true, tolerated: false },
-      ],
-      process: [],
-      specialProcedures: [],
-      resultLicence: null,
-      lifeEvents: ['准营'],
-      keywords: ['测试'],
-      formSchema: {
-        type: 'object',
-        properties: { shopName: { type: 'string', minLength: 2, title: '店名' } },
-        required: ['shopName'],
-      } as { type: 'object'; properties: Record<string, unknown> },
-      workflow: parallelWorkflow(limits) as unknown as Record<string, unknown>,
-    },
+    { ...itemElements(options), name: `并联审批测试许可${++sequence}${Date.now() % 100000}` },
     actor,
   );
   await publishItem(db, item.code, actor);
