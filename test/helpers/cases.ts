@@ -150,12 +150,7 @@ export async function publishParallelItem(
   const { rows, regionName } = await twoDepartments(db);
   const market = rows.find((r) => r.short_name === '市场监督管理局')!;
   const housing = rows.find((r) => r.short_name === '住房和城乡建设局')!;
-  const limits = options.limits ?? { legal: 20, promised: 10 };
-  const item = await createItem(
-    db,
-    { ...itemElements(options), name: `并联审批测试许可${++sequence}${Date.now() % 100000}` },
-    actor,
-  );
+  const item = await createItem(db, itemElements(options), actor);
   await publishItem(db, item.code, actor);
   const entry = await createEntry(
     db,
