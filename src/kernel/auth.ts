@@ -27,6 +27,7 @@ export const PERMISSIONS = [
   'case.review',
   'case.decide',
   'case.extend',
+  'integration.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

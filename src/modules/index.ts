@@ -4,6 +4,7 @@ import { identifiersModule } from '../kernel/identifiers/routes.ts';
 import { applicationsModule } from './applications/index.ts';
 import { casesModule } from './cases/index.ts';
 import { catalogModule } from './catalog/index.ts';
+import { departmentSystemsModule } from './department-systems/index.ts';
 import { directoryModule } from './directory/index.ts';
 import { identityModule } from './identity/index.ts';
 import { messagingModule } from './messaging/index.ts';
@@ -20,4 +21,5 @@ export const modules: TongbanModule[] = [
   applicationsModule,
   casesModule,
   messagingModule,
+  departmentSystemsModule,
 ];

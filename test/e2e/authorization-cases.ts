@@ -48,6 +48,12 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
     providerCredentials: true,
   },
   { method: 'GET', url: '/oidc/interaction/:uid', why: 'redirects to /login without a session' },
+  // Department systems report steps as signed webhooks: authenticated by the signature, not a session.
+  {
+    method: 'POST',
+    url: '/api/v1/department-systems/:code/reports',
+    why: "signed with the system's inbound secret (Standard Webhooks)",
+  },
   // Public reference data.
   { method: 'GET', url: '/api/v1/identifiers/:kind/:value', why: 'identifier validation' },
   { method: 'GET', url: '/api/v1/calendar/days', why: 'working-day calendar' },
