@@ -31,7 +31,7 @@ export {
   type CaseSummary,
   type WorkbenchRow,
 } from './read.ts';
-export { findCase, type CaseMaterial, type CaseRow } from './store.ts';
+export { caseIdByNumber, findCase, type CaseMaterial, type CaseRow } from './store.ts';
 export { sweepDeadlines } from './clocks.ts';
 export { staffActor } from './routes.ts';
 export * from './events.ts';

@@ -129,6 +129,12 @@ export async function findCase(db: Queryable, id: string, lock = false): Promise
   return row ? toCaseRow(row) : null;
 }
 
+/** The id of the case with this number (an application number, -NN for a bundle's part). */
+export async function caseIdByNumber(db: Queryable, number: string): Promise<string | null> {
+  const [row] = await db.query<{ id: string }>('select id from cases where number = $1', [number]);
+  return row?.id ?? null;
+}
+
 /** What every event says about the case. */
 export function caseRef(c: CaseRow): CaseRef {
   return {

@@ -6,6 +6,7 @@ import { recordReceipt } from '../../kernel/webhooks.ts';
 import {
   caseCalendar,
   CASE_ACTIONS,
+  caseIdByNumber,
   findCase,
   STEP_CODE_TABLE,
   STEP_CODES,
@@ -181,11 +182,7 @@ export async function applyReport(
     if (!(await recordReceipt(tx, receiptSource(system.code), webhookId))) return { duplicate: true };
     let caseId = input.caseId;
     if (caseId === undefined) {
-      // The cases module has no lookup by number; its number is unique (cases.number).
-      const [row] = await tx.query<{ id: string }>('select id from cases where number = $1', [
-        input.caseNumber,
-      ]);
-      caseId = row?.id;
+      caseId = (await caseIdByNumber(tx, input.caseNumber!)) ?? undefined;
     }
     const c = caseId === undefined ? null : await findCase(tx, caseId, true);
     const missing = `No case ${input.caseId ?? input.caseNumber} for department system ${system.code}`;
