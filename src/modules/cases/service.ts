@@ -345,6 +345,12 @@ export interface CaseActor {
   roles: readonly string[];
   /** Organisations the actor may act for on this case (jurisdiction checked by the caller). */
   organisations: ReadonlySet<number>;
+  /**
+   * Staff whose jurisdiction is a region, not a list of departments (a hall's 综合窗口 clerk):
+   * they may take the lead's steps for any department in it. Review opinions always need
+   * the reviewing department.
+   */
+  anyOrganisation?: boolean;
   /** How the actor appears in the applicant's timeline when not a staff role (department_system ...). */
   appearsAs?: string;
 }
@@ -519,6 +525,13 @@ async function applyEffects(
     actorRole: actor.applicant ? 'applicant' : (actor.appearsAs ?? staffRole(actor, open[0]?.role)),
   };
   const at = now.toISOString();
+  const opinion = transition.action === 'review_approve' || transition.action === 'review_deny';
+  if (!actor.applicant && !actor.anyOrganisation && !opinion) {
+    const responsible = [c.organisationId, ...open.map((t) => t.organisationId)];
+    if (!responsible.some((id) => actor.organisations.has(id))) {
+      throw new AppError('forbidden', 'This step is taken by the department handling the case');
+    }
+  }
 
   switch (transition.action) {
     case 'accept':
