@@ -147,14 +147,16 @@ create table case_document (
   id uuid primary key default gen_random_uuid(),
   case_id uuid not null references cases (id) on delete cascade,
   kind text not null,
-  event_id bigint references case_event (id),
+  step_version integer not null,
   sha256 text not null references stored_file (sha256),
   size bigint not null,
   verification_code text not null,
   created_at timestamptz not null default now(),
   constraint case_document_kind_check check (kind in (
     'acceptance_notice', 'rejection_decision', 'supplement_notice', 'approval_decision', 'denial_decision')),
-  constraint case_document_code_key unique (verification_code)
+  constraint case_document_code_key unique (verification_code),
+  constraint case_document_step_key unique (case_id, kind, step_version)
 );
+comment on column case_document.step_version is 'Case version after the step that produced it: one document per step and kind.';
 comment on column case_document.verification_code is 'Random code in the document''s QR link; anyone holding it can check the document is genuine.';
 create index case_document_case_idx on case_document (case_id, created_at);

@@ -30,6 +30,8 @@ export interface Config {
   cookieSecure: boolean;
   /** Limits on password and SMS attempts (kernel/ratelimit.ts). */
   rateLimits: RateLimits;
+  /** Where people reach the platform (PUBLIC_URL): printed in documents' verification QR codes. */
+  publicUrl: string;
 }
 
 /** One field-encryption key: `id` is stored in every ciphertext so the right key decrypts it. */
@@ -126,6 +128,11 @@ export function loadConfig(env: Env = process.env): Config {
   const host = env.HOST || '0.0.0.0';
   const dataDir = path.resolve(env.DATA_DIR || './data');
   const port = int('PORT', 8080, 0, 65535);
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/]+/.test(publicUrl)) {
+    problems.push(`PUBLIC_URL=${JSON.stringify(env.PUBLIC_URL)}: must be an http(s) URL`);
+  }
+
   const dbPoolSize = int('DB_POOL_SIZE', 10, 1, 200);
 
   const sessionIdleMinutes = int('SESSION_IDLE_MINUTES', 30, 1, 1440);
@@ -213,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionAbsoluteHours,
     cookieSecure,
     rateLimits,
+    publicUrl,
   };
 }
 

@@ -70,6 +70,9 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
   { method: 'GET', url: '/api/v1/catalog/bundles', why: 'published catalog' },
   { method: 'GET', url: '/api/v1/catalog/bundles/:code', why: 'published catalog' },
   { method: 'GET', url: '/api/v1/catalog/export', why: 'the published catalog as a file' },
+  // Anyone holding a case document checks it from its QR code (the code is the credential).
+  { method: 'GET', url: '/api/v1/case-documents/:code', why: 'document verification by its QR code' },
+  { method: 'GET', url: '/verify/case-documents/:code', why: 'the page behind the QR code' },
 ];
 
 export const publicEntryOf = (route: Pick<RouteAccess, 'method' | 'url'>): PublicRoute | undefined =>
@@ -84,6 +87,7 @@ const UUID = '00000000-0000-4000-8000-000000000000';
 const PLACEHOLDERS: Record<string, string> = {
   id: UUID,
   memberId: UUID,
+  documentId: UUID,
   name: '居民身份证',
   clientId: 'no-such-client',
   itemCode: 'NO-SUCH-ITEM',
@@ -104,6 +108,8 @@ const CODE_PLACEHOLDERS: [prefix: string, value: string][] = [
   ['/api/v1/identity/qr-logins/', 'no-such-qr-code-no-such-qr-code-no-such-qr'],
   ['/api/v1/regions/', '329900000000'],
   ['/api/v1/calendar/', '2099-01-02'],
+  ['/api/v1/case-documents/', 'no-such-document-code'],
+  ['/verify/case-documents/', 'no-such-document-code'],
   ['/api/v1/', 'NO-SUCH-CODE'],
 ];
 

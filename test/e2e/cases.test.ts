@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/kernel/chain.ts';
 import { recordUpload } from '../../src/kernel/files/index.ts';
@@ -181,6 +181,8 @@ describe('cases', () => {
     expect(early.statusCode).toBe(409);
     expect(early.json().allowedActions).not.toContain('decide_approve');
     expect((await act(id, 'review_approve', housingApprover, { version: 6 })).statusCode).toBe(200);
+    // A reviewing department does not decide the lead department's case.
+    expect((await act(id, 'decide_approve', housingApprover, { version: 7 })).statusCode).toBe(403);
     expect((await act(id, 'decide_approve', head, { version: 7 })).statusCode).toBe(200);
     const done = await act(id, 'complete', clerk, { version: 8 });
     expect(done.statusCode, done.body).toBe(200);
@@ -237,6 +239,52 @@ describe('cases', () => {
       'decide_approve',
       'complete',
     ]);
+  });
+
+  it('produces the documents of the steps as PDF with a verification code anyone can check', async () => {
+    const id = await fileCase();
+    expect((await act(id, 'receive', clerk, { version: 1 })).statusCode).toBe(200);
+    expect((await act(id, 'accept', clerk, { version: 2 })).statusCode).toBe(200);
+    const notice = { version: 3, reason: '材料不全', needed: [{ name: '申请书', problem: '缺少签字' }] };
+    expect((await act(id, 'request_supplement', marketApprover, notice)).statusCode).toBe(200);
+    await t.app.outbox.drain();
+    await t.app.outbox.drain(); // a redelivery makes nothing new
+    const list = await t.app.inject({
+      url: `/api/v1/cases/${id}/documents`,
+      headers: { authorization: applicant.authorization },
+    });
+    const documents = list.json().items as { id: string; kind: string; sha256: string }[];
+    expect(documents.map((d) => d.kind)).toEqual(['acceptance_notice', 'supplement_notice']);
+    const pdfRes = await t.app.inject({
+      url: `/api/v1/cases/${id}/documents/${documents[1]!.id}`,
+      headers: { authorization: applicant.authorization },
+    });
+    expect(pdfRes.statusCode).toBe(200);
+    expect(pdfRes.headers['content-type']).toBe('application/pdf');
+    expect(pdfRes.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(createHash('sha256').update(pdfRes.rawPayload).digest('hex')).toBe(documents[1]!.sha256);
+    const stranger = await personSession(t.app, t.db, { assurance: 2 });
+    const hidden = await t.app.inject({
+      url: `/api/v1/cases/${id}/documents/${documents[1]!.id}`,
+      headers: { authorization: stranger.authorization },
+    });
+    expect(hidden.statusCode).toBe(404);
+
+    const [{ verification_code: code }] = (await t.db.query<{ verification_code: string }>(
+      `select verification_code from case_document where id = $1`,
+      [documents[1]!.id],
+    )) as [{ verification_code: string }];
+    const verified = await t.app.inject({ url: `/api/v1/case-documents/${code}` });
+    expect(verified.json()).toMatchObject({
+      genuine: true,
+      kind: 'supplement_notice',
+      sha256: documents[1]!.sha256,
+    });
+    const page = await t.app.inject({ url: `/verify/case-documents/${code}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('补正材料通知书');
+    expect((await t.app.inject({ url: `/api/v1/case-documents/${'x'.repeat(22)}` })).statusCode).toBe(404);
+    expect((await t.app.inject({ url: '/verify/case-documents/nope' })).statusCode).toBe(404);
   });
 
   it('lets exactly one of two concurrent conflicting steps win', async () => {

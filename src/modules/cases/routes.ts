@@ -15,6 +15,9 @@ import { casesOfApplicant, isApplicantOf, readClocks, staffMaySee, timeline, wor
 import { caseCalendar, takeStep, type CaseActor, type CaseSettings } from './service.ts';
 import { findCase, type CaseRow } from './store.ts';
 import { sweepDeadlines } from './clocks.ts';
+import { DOCUMENT_SUBSCRIBER, documentsOf, produceDocument, verifyDocument } from './case-documents.ts';
+import { CASE_TOPICS, type CaseStepEvent } from './events.ts';
+import { fileStorageFor } from '../../kernel/files/index.ts';
 
 const CASE_PERMISSIONS = [
   'case.receive',
@@ -85,9 +88,11 @@ const StepBody = Type.Object(
 
 /** The staff member as an actor on cases: their permissions, roles and the departments they act for. */
 export function staffActor(principal: Principal): CaseActor {
-  const organisations = new Set<number>(principal.jurisdiction?.organisationIds ?? []);
+  const limitedTo = principal.jurisdiction?.organisationIds ?? [];
+  const organisations = new Set<number>(limitedTo);
   if (principal.organisationId) organisations.add(principal.organisationId);
   return {
+    anyOrganisation: limitedTo.length === 0,
     sub: principal.sub,
     onBehalfOf: null,
     applicant: false,
@@ -109,12 +114,16 @@ function applicantActor(principal: Principal): CaseActor {
 }
 
 export function casesRoutes(settings: CaseSettings) {
-  return async function routes(app: App, { db, auth }: ModuleContext): Promise<void> {
+  return async function routes(app: App, { db, auth, config, outbox }: ModuleContext): Promise<void> {
     const tags = ['cases'];
     const security = SESSION_SECURITY;
     const staff = auth.require(...CASE_PERMISSIONS, 'supervision.read');
 
     app.jobs.push({ name: 'cases.deadlines', everyMs: 60_000, run: () => sweepDeadlines(db, settings) });
+    const storage = fileStorageFor(config);
+    outbox.subscribe<CaseStepEvent>(DOCUMENT_SUBSCRIBER, CASE_TOPICS.transitioned, async (event) => {
+      await produceDocument(db, storage, config.publicUrl, event);
+    });
 
     /** The case and how the caller sees it: as staff (in jurisdiction), as its applicant, or not at all (404). */
     async function access(
@@ -286,6 +295,81 @@ export function casesRoutes(settings: CaseSettings) {
     );
 
     app.get(
+      '/api/v1/cases/:id/documents',
+      {
+        preHandler: auth.signedIn(),
+        schema: {
+          tags,
+          security,
+          summary: 'Documents of the case (受理通知书, 补正材料通知书, 决定书 ...), oldest first',
+          params: CaseId,
+        },
+      },
+      async (request, reply) => {
+        noStore(reply);
+        const { c } = await access(request.principal!, request.params.id);
+        return { items: await documentsOf(db, c.id) };
+      },
+    );
+
+    app.get(
+      '/api/v1/cases/:id/documents/:documentId',
+      {
+        preHandler: auth.signedIn(),
+        schema: {
+          tags,
+          security,
+          summary: 'One document of the case as PDF',
+          params: Type.Object({
+            id: Type.String({ format: 'uuid' }),
+            documentId: Type.String({ format: 'uuid' }),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const { c } = await access(request.principal!, request.params.id);
+        const document = (await documentsOf(db, c.id)).find((d) => d.id === request.params.documentId);
+        if (!document) throw notFound(`No document ${request.params.documentId}`);
+        noStore(reply);
+        reply.type('application/pdf');
+        reply.header(
+          'content-disposition',
+          `attachment; filename*=UTF-8''${encodeURIComponent(`${document.title}-${c.number}.pdf`)}`,
+        );
+        return reply.send(await storage.get(document.sha256));
+      },
+    );
+
+    app.get(
+      '/api/v1/case-documents/:code',
+      {
+        schema: {
+          tags,
+          summary: 'Public verification of a case document by the code in its QR link (no sign-in)',
+          params: Type.Object({ code: Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' }) }),
+        },
+      },
+      async (request) => {
+        const verified = await verifyDocument(db, request.params.code);
+        if (!verified) throw notFound('No document has this verification code');
+        return verified;
+      },
+    );
+
+    // The page behind the QR code until the web front end serves its own (issue 7).
+    app.get(
+      '/verify/case-documents/:code',
+      { schema: { hide: true, params: Type.Object({ code: Type.String({ maxLength: 100 }) }) } },
+      async (request, reply) => {
+        const verified = /^[A-Za-z0-9_-]{16,64}$/.test(request.params.code)
+          ? await verifyDocument(db, request.params.code)
+          : null;
+        reply.type('text/html; charset=utf-8').code(verified ? 200 : 404);
+        return verificationPage(verified);
+      },
+    );
+
+    app.get(
       '/api/v1/cases/:id/audit',
       {
         preHandler: auth.require('audit.read', 'supervision.read'),
@@ -306,4 +390,30 @@ export function casesRoutes(settings: CaseSettings) {
       },
     );
   };
+}
+
+const escapeHtml = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A plain, accessible page: the document is genuine (with what it says) or unknown. */
+function verificationPage(verified: Awaited<ReturnType<typeof verifyDocument>>): string {
+  const rows = verified
+    ? [
+        ['文书 Document', `${verified.title.zh} / ${verified.title.en}`],
+        ['办件编号 Case number', verified.caseNumber],
+        ['事项 Item', verified.itemName],
+        ['出具单位 Issued by', verified.organisationName],
+        ['出具时间 Issued at', verified.issuedAt.toISOString()],
+        ['SHA-256', verified.sha256],
+      ]
+        .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+        .join('')
+    : '';
+  const heading = verified
+    ? '✔ 文书真实有效 — This document is genuine'
+    : '✘ 未找到该文书 — No document has this verification code';
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>文书核验 Document verification</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1f1f1f}
+th{text-align:left;padding:.3rem 1rem .3rem 0;vertical-align:top}td{word-break:break-all}</style></head>
+<body><main><h1>${heading}</h1><table>${rows}</table></main></body></html>`;
 }
