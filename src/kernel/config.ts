@@ -32,6 +32,8 @@ export interface Config {
   rateLimits: RateLimits;
   /** Where people reach the platform (PUBLIC_URL): printed in documents' verification QR codes. */
   publicUrl: string;
+  /** Share of a time limit used at which a case clock turns yellow (CASE_YELLOW_SHARE). */
+  caseYellowShare: number;
 }
 
 /** One field-encryption key: `id` is stored in every ciphertext so the right key decrypts it. */
@@ -112,6 +114,13 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevelRaw = env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info');
   if (!oneOf(logLevelRaw, LOG_LEVELS))
     problems.push(`LOG_LEVEL=${JSON.stringify(logLevelRaw)}: must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const caseYellowShare = env.CASE_YELLOW_SHARE ? Number(env.CASE_YELLOW_SHARE) : 0.8;
+  if (!(caseYellowShare >= 0.1 && caseYellowShare <= 0.99)) {
+    problems.push(
+      `CASE_YELLOW_SHARE=${JSON.stringify(env.CASE_YELLOW_SHARE)}: must be a number from 0.1 to 0.99`,
+    );
+  }
 
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl !== undefined) {
@@ -221,6 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
     cookieSecure,
     rateLimits,
     publicUrl,
+    caseYellowShare,
   };
 }
 

@@ -14,13 +14,17 @@ describe('configuration', () => {
         DATABASE_URL: 'mysql://x',
         DB_POOL_SIZE: '0',
         LOG_LEVEL: 'loud',
+        PUBLIC_URL: 'ftp://x',
+        CASE_YELLOW_SHARE: '1.5',
       });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(7);
+    expect(problems.join('\n')).toMatch(/PUBLIC_URL="ftp:\/\/x": must be an http\(s\) URL/);
+    expect(problems.join('\n')).toMatch(/CASE_YELLOW_SHARE="1.5": must be a number from 0.1 to 0.99/);
     expect(problems.join('\n')).toMatch(/PORT="eighty": must be an integer from 0 to 65535/);
     expect(problems.join('\n')).toMatch(/NODE_ENV/);
     expect(problems.join('\n')).toMatch(/DATABASE_URL: must start with postgres/);
@@ -142,6 +146,10 @@ describe('identity settings', () => {
   it('has session, cookie and rate-limit defaults', () => {
     const config = loadConfig(productionSecrets);
     expect(config).toMatchObject({ sessionIdleMinutes: 30, sessionAbsoluteHours: 12, cookieSecure: true });
+    expect(config).toMatchObject({ publicUrl: 'http://localhost:8080', caseYellowShare: 0.8 });
+    expect(
+      loadConfig({ ...productionSecrets, CASE_YELLOW_SHARE: '0.7', PUBLIC_URL: 'https://gov.example/' }),
+    ).toMatchObject({ caseYellowShare: 0.7, publicUrl: 'https://gov.example' });
     expect(config.rateLimits).toEqual({
       passwordFailures: { max: 5, windowSeconds: 900 },
       loginIpFailures: { max: 50, windowSeconds: 900 },

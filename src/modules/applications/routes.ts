@@ -4,7 +4,7 @@ import { actorOf, noStore, SESSION_SECURITY } from '../../kernel/auth.ts';
 import { fileStorageFor, readUpload, registerUploadParser } from '../../kernel/files/index.ts';
 import type { App, ModuleContext } from '../../kernel/http.ts';
 import type { DeliveredEvent } from '../../kernel/outbox.ts';
-import { CASE_TOPICS, type CaseStepEvent } from '../cases/index.ts';
+import { CASE_TOPICS, caseSettings, type CaseStepEvent } from '../cases/index.ts';
 import {
   APPLICATION_STATUSES,
   ApplicationSummary,
@@ -90,7 +90,12 @@ const Progress = Type.Object({
 export const PROGRESS_SUBSCRIBER = 'applications.progress';
 
 export function applicationsRoutes(app: App, { db, config, auth, outbox }: ModuleContext): void {
-  const deps: ApplicationsDeps = { db, identity: app.identity, storage: fileStorageFor(config) };
+  const deps: ApplicationsDeps = {
+    db,
+    identity: app.identity,
+    storage: fileStorageFor(config),
+    caseSettings: caseSettings(config),
+  };
   const tags = ['applications'];
   const security = SESSION_SECURITY;
   // Applying needs a verified real name; an enterprise applies through the person acting for it.

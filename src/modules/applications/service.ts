@@ -22,7 +22,13 @@ import {
 } from '../../kernel/files/index.ts';
 import { defineMessages } from '../../kernel/i18n.ts';
 import { publish } from '../../kernel/outbox.ts';
-import { caseCalendar, casesOfApplication, openCases, type CaseMaterial } from '../cases/index.ts';
+import {
+  caseCalendar,
+  casesOfApplication,
+  openCases,
+  type CaseMaterial,
+  type CaseSettings,
+} from '../cases/index.ts';
 import type { IdentityContext } from '../identity/index.ts';
 import { verifiedIdentity } from '../identity/index.ts';
 import { getEnterprise, getPerson } from '../registries/index.ts';
@@ -82,6 +88,7 @@ export interface ApplicationsDeps {
   db: Database;
   identity: Pick<IdentityContext, 'cipher'>;
   storage: FileStorage;
+  caseSettings: CaseSettings;
 }
 
 /** Who is acting: the principal (for scope) and the actor (for the audit trail). */
@@ -927,6 +934,7 @@ export async function submitApplication(
         })),
       },
       calendar,
+      deps.caseSettings,
     );
     const toleratedMissing = missing.map((m) => m.name);
     await audit(tx, {

@@ -6,9 +6,18 @@
  */
 import type { TongbanModule } from '../../kernel/http.ts';
 import { casesRoutes } from './routes.ts';
-import { DEFAULT_CASE_SETTINGS } from './service.ts';
+import type { Config } from '../../kernel/config.ts';
+import type { CaseSettings } from './service.ts';
 
-export const casesModule: TongbanModule = { name: 'cases', routes: casesRoutes(DEFAULT_CASE_SETTINGS) };
+export const casesModule: TongbanModule = {
+  name: 'cases',
+  routes: (app, context) => casesRoutes(caseSettings(context.config))(app, context),
+};
+
+/** The case settings of a configuration (the yellow warning's share, CASE_YELLOW_SHARE). */
+export function caseSettings(config: Pick<Config, 'caseYellowShare'>): CaseSettings {
+  return { thresholds: { yellow: config.caseYellowShare } };
+}
 
 export {
   caseCalendar,
