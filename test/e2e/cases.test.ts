@@ -287,6 +287,42 @@ describe('cases', () => {
     expect((await t.app.inject({ url: '/verify/case-documents/nope' })).statusCode).toBe(404);
   });
 
+  it('suspends for a special procedure and extends once, within the legal bound, with a head', async () => {
+    const id = await fileCase();
+    expect((await act(id, 'receive', clerk, { version: 1 })).statusCode).toBe(200);
+    expect((await act(id, 'accept', clerk, { version: 2 })).statusCode).toBe(200);
+    const noLength = await act(id, 'suspend', marketApprover, { version: 3, reason: '专家评审' });
+    expect(noLength.json().errors[0]).toMatchObject({ field: 'expectedDays' });
+    expect(
+      (await act(id, 'suspend', marketApprover, { version: 3, reason: '专家评审', expectedDays: 5 }))
+        .statusCode,
+    ).toBe(200);
+    const [pause] = await t.db.query<{ kind: string; expected_days: number; ended_at: Date | null }>(
+      'select kind, expected_days, ended_at from case_pause where case_id = $1',
+      [id],
+    );
+    expect(pause).toMatchObject({ kind: 'special_procedure', expected_days: 5, ended_at: null });
+    expect((await detail(id, clerk)).clocks.promised.paused).toBe(true);
+    expect((await act(id, 'resume', marketApprover, { version: 4 })).statusCode).toBe(200);
+
+    // 延期: a department head only, at most the process's bound (10 working days), once.
+    expect(
+      (await act(id, 'extend', marketApprover, { version: 5, reason: '情况复杂', days: 5 })).statusCode,
+    ).toBe(403);
+    const tooLong = await act(id, 'extend', head, { version: 5, reason: '情况复杂', days: 11 });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json().errors[0]).toMatchObject({ field: 'days', rule: 'extensionDays' });
+    const before = (await detail(id, clerk)).clocks.promised.limitDays as number;
+    expect((await act(id, 'extend', head, { version: 5, reason: '情况复杂', days: 5 })).statusCode).toBe(200);
+    expect((await detail(id, clerk)).clocks.promised.limitDays).toBe(before + 5);
+    const again = await act(id, 'extend', head, { version: 6, reason: '再次延期', days: 1 });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().unmetConditions).toEqual(['extensionAvailable']);
+    // 退件 after acceptance needs a reason and ends the case.
+    const returned = await act(id, 'return', clerk, { version: 6, reason: '申请人要求' });
+    expect(returned.statusCode).toBe(409); // not from under_review: only a supplement may be returned
+  });
+
   it('lets exactly one of two concurrent conflicting steps win', async () => {
     const id = await fileCase();
     expect((await act(id, 'receive', clerk, { version: 1 })).statusCode).toBe(200);
