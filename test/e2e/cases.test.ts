@@ -2,11 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/kernel/chain.ts';
 import { recordUpload } from '../../src/kernel/files/index.ts';
-import { nextApplicationNumber } from '../../src/modules/applications/index.ts';
 import {
-  caseCalendar,
   findCase,
-  openCases,
   sweepDeadlines,
   takeStep,
   DEFAULT_CASE_SETTINGS,
@@ -14,7 +11,13 @@ import {
 } from '../../src/modules/cases/index.ts';
 import { seed } from '../../src/seed/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { itemElements, parallelWorkflow, publishParallelItem, type ParallelItem } from '../helpers/cases.ts';
+import {
+  fileCase as fileTestCase,
+  itemElements,
+  parallelWorkflow,
+  publishParallelItem,
+  type ParallelItem,
+} from '../helpers/cases.ts';
 import { personSession, staffSession } from '../helpers/identity.ts';
 
 /**
@@ -51,46 +54,17 @@ describe('cases', () => {
   }, 120_000);
   afterAll(() => t.drop());
 
-  /** Files one case for the applicant, as the applications module does at submission. */
-  async function fileCase(at = new Date()): Promise<string> {
-    const calendar = await caseCalendar(t.db);
-    const opened = await t.db.transaction(async (tx) => {
-      const number = await nextApplicationNumber(tx, item.regionCode.slice(0, 6), at);
-      return openCases(
-        tx,
+  const fileCase = (at = new Date()) =>
+    fileTestCase(t.db, item, applicant.accountId, {
+      at,
+      materials: [
         {
-          applicationId: randomUUID(),
-          applicationNumber: number,
-          applicant: { sub: applicant.accountId, kind: 'person', name: '测试用户', enterpriseUscc: null },
-          submittedBy: { actor: applicant.accountId },
-          channel: 'online',
-          submittedAt: at,
-          parts: [
-            {
-              itemVersionId: item.itemVersionId,
-              entryId: item.entryId,
-              formData: { shopName: '示例小店' },
-              materials: [
-                {
-                  name: '营业执照',
-                  source: 'registry',
-                  record: {
-                    registry: 'legal_entity',
-                    key: '9135***43',
-                    data: {},
-                    fetchedAt: at.toISOString(),
-                  },
-                },
-              ],
-            },
-          ],
+          name: '营业执照',
+          source: 'registry',
+          record: { registry: 'legal_entity', key: '9135***43', data: {}, fetchedAt: at.toISOString() },
         },
-        calendar,
-      );
+      ],
     });
-    expect(opened).toHaveLength(1);
-    return opened[0]!.caseId;
-  }
 
   const act = (id: string, action: string, authorization: string, body: Record<string, unknown>) =>
     t.app.inject({

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/kernel/chain.ts';
 import { Outbox } from '../../src/kernel/outbox.ts';
 import { signWebhook, verifyWebhook } from '../../src/kernel/webhooks.ts';
-import { nextApplicationNumber } from '../../src/modules/applications/index.ts';
-import { caseCalendar, findCase, openCases } from '../../src/modules/cases/index.ts';
+import { findCase } from '../../src/modules/cases/index.ts';
 import {
   deliveryHandler,
   DELIVERY_SUBSCRIBER,
@@ -15,7 +14,7 @@ import {
 } from '../../src/modules/department-systems/index.ts';
 import { seed } from '../../src/seed/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { publishParallelItem, type ParallelItem } from '../helpers/cases.ts';
+import { fileCase as fileTestCase, publishParallelItem, type ParallelItem } from '../helpers/cases.ts';
 import { personSession, staffSession } from '../helpers/identity.ts';
 
 /**
@@ -143,35 +142,7 @@ describe('department systems', () => {
     return body;
   }
 
-  /** Files one case for the applicant, as the applications module does at submission. */
-  async function fileCase(): Promise<string> {
-    const at = new Date();
-    const calendar = await caseCalendar(t.db);
-    const opened = await t.db.transaction(async (tx) => {
-      const number = await nextApplicationNumber(tx, item.regionCode.slice(0, 6), at);
-      return openCases(
-        tx,
-        {
-          applicationId: randomUUID(),
-          applicationNumber: number,
-          applicant: { sub: applicant.accountId, kind: 'person', name: '测试用户', enterpriseUscc: null },
-          submittedBy: { actor: applicant.accountId },
-          channel: 'online',
-          submittedAt: at,
-          parts: [
-            {
-              itemVersionId: item.itemVersionId,
-              entryId: item.entryId,
-              formData: { shopName: '示例小店' },
-              materials: [],
-            },
-          ],
-        },
-        calendar,
-      );
-    });
-    return opened[0]!.caseId;
-  }
+  const fileCase = () => fileTestCase(t.db, item, applicant.accountId);
 
   let reportSequence = 0;
   /** A report signed as the system would sign it (or as told: another secret, an old timestamp). */

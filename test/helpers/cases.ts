@@ -1,7 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { Database } from '../../src/kernel/db.ts';
 import { createEntry, createItem, publishItem } from '../../src/modules/catalog/index.ts';
 import { transitionEntry } from '../../src/modules/catalog/service.ts';
-import type { ProcessInput } from '../../src/modules/cases/index.ts';
+import { nextApplicationNumber } from '../../src/modules/applications/index.ts';
+import {
+  caseCalendar,
+  openCases,
+  type CaseMaterial,
+  type ProcessInput,
+} from '../../src/modules/cases/index.ts';
 import type { ItemElements } from '../../src/modules/catalog/index.ts';
 
 /**
@@ -183,4 +190,39 @@ export async function publishParallelItem(
       { code: 'housing', organisationId: housing.id },
     ],
   };
+}
+
+/** Files one case of the item for a person, as the applications module does at submission. */
+export async function fileCase(
+  db: Database,
+  item: ParallelItem,
+  applicantSub: string,
+  options: { at?: Date; materials?: CaseMaterial[] } = {},
+): Promise<string> {
+  const at = options.at ?? new Date();
+  const calendar = await caseCalendar(db);
+  const opened = await db.transaction(async (tx) => {
+    const number = await nextApplicationNumber(tx, item.regionCode.slice(0, 6), at);
+    return openCases(
+      tx,
+      {
+        applicationId: randomUUID(),
+        applicationNumber: number,
+        applicant: { sub: applicantSub, kind: 'person', name: '测试用户', enterpriseUscc: null },
+        submittedBy: { actor: applicantSub },
+        channel: 'online',
+        submittedAt: at,
+        parts: [
+          {
+            itemVersionId: item.itemVersionId,
+            entryId: item.entryId,
+            formData: { shopName: '示例小店' },
+            materials: options.materials ?? [],
+          },
+        ],
+      },
+      calendar,
+    );
+  });
+  return opened[0]!.caseId;
 }
