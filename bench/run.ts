@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: item detail (anonymous and signed in), search and password login under
- * concurrent load, each beside its baseline
+ * `npm run bench`: item detail (anonymous and signed in), search, password login and the
+ * case flow (caseflow.ts) under concurrent load, each beside its baseline
  * in the same run (see bench/README.md). Prints one JSON document to stdout and writes it
  * to bench/results/latest.json; progress goes to stderr.
  */
@@ -16,6 +16,7 @@ import type { Database } from '../src/kernel/db.ts';
 import { createApp, openPlatformDatabase } from '../src/main.ts';
 import { SEARCH_SQL } from '../src/modules/catalog/index.ts';
 import { seed, type Scale } from '../src/seed/index.ts';
+import { runCaseflow } from './caseflow.ts';
 import { BENCH_STAFF, prepareBenchStaff } from './identity.ts';
 import {
   closedLoop,
@@ -37,8 +38,10 @@ const TARGETS = {
   detailRatio: 0.75,
   authenticatedRatio: 0.7,
   loginRatio: 0.6,
+  caseflowTransitionsPerSec: 300,
+  caseflowRatio: 0.3,
 };
-const CASES = ['detail', 'authenticated', 'search', 'login'] as const;
+const CASES = ['detail', 'authenticated', 'search', 'login', 'caseflow'] as const;
 type Case = (typeof CASES)[number];
 /** Bearer sessions of the bench staff member, rotated across the authenticated requests. */
 const SESSION_COUNT = 32;
@@ -64,8 +67,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --connections <n>    concurrent connections (default 16)
   --rounds <n>         alternating rounds the duration is split into (default 4)
   --scale city|small   demo data set (default city; seeded once into its own database)
-  --only <cases>       run only these cases, comma-separated:
-                       detail, authenticated, search, login (default all, in that order)
+  --only <cases>       run only these cases, comma-separated: detail, authenticated,
+                       search, login, caseflow (default all, in that order)
   --reseed             drop and seed the bench database again
   --postgres <url>     PostgreSQL server (default postgres://postgres@127.0.0.1:5432)`;
 
@@ -375,11 +378,14 @@ const clean = (...results: CaseResult[]) => results.every((r) => r.errors === 0 
 const ratio = (a: CaseResult, b: CaseResult) =>
   b.reqPerSec > 0 ? Math.round((a.reqPerSec / b.reqPerSec) * 1000) / 1000 : 0;
 
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+/** The cases against the Tongban server and the baselines, on the seeded bench database. */
+async function serverCases(
+  options: Options,
+  rounds: number,
+  results: Record<string, unknown>,
+  pass: Record<string, boolean>,
+) {
   const { durationS, connections, scale, cases } = options;
-  // A run shorter than a second would be mostly start-up and autocannon's one-second ticks.
-  const rounds = Math.min(options.rounds, durationS);
   const databaseUrl = await prepareDatabase(options.postgres, scale, options.reseed);
 
   const config = configFor(databaseUrl);
@@ -425,8 +431,6 @@ async function main(): Promise<void> {
       ? compare(label, settled(a, settleS), settled(b, settleS), durationS, rounds)
       : compare(label, a, b, durationS, rounds);
   };
-  const results: Record<string, unknown> = {};
-  const pass: Record<string, boolean> = {};
   let anonymous: readonly [CaseResult, CaseResult] | undefined;
 
   if (cases.has('detail')) {
@@ -504,24 +508,9 @@ async function main(): Promise<void> {
     pass.loginRatio = clean(ours, theirs) && ratio(ours, theirs) >= TARGETS.loginRatio;
   }
   await stopChildren();
-
-  const cpus = os.cpus();
-  const report = {
-    machine: {
-      cpus: cpus.length,
-      cpuModel: cpus[0]?.model.trim() ?? 'unknown',
-      memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-      node: process.version,
-      postgres,
-    },
-    scale,
+  return {
     entries,
-    durationS,
-    connections,
-    rounds,
-    results,
-    targets: TARGETS,
-    pass: { ...pass, all: Object.values(pass).every(Boolean) },
+    postgres,
     workload: {
       detailCodes: { basic: codes.basic.length, implementation: codes.implementation.length },
       ...(cases.has('authenticated') && { sessions: tokens.length }),
@@ -533,6 +522,61 @@ async function main(): Promise<void> {
           statements: statements.length,
         })),
       }),
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const { durationS, connections, scale, cases } = options;
+  // A run shorter than a second would be mostly start-up and autocannon's one-second ticks.
+  const rounds = Math.min(options.rounds, durationS);
+  const results: Record<string, unknown> = {};
+  const pass: Record<string, boolean> = {};
+  const server = CASES.some((name) => name !== 'caseflow' && cases.has(name))
+    ? await serverCases(options, rounds, results, pass)
+    : undefined;
+
+  // In a database of its own, created, seeded (small scale) and dropped by the case.
+  let caseflow: Awaited<ReturnType<typeof runCaseflow>> | undefined;
+  if (cases.has('caseflow')) {
+    caseflow = await runCaseflow({
+      server: options.postgres,
+      open: (url) => openPlatformDatabase(configFor(url)),
+      poolSize: POOL_SIZE,
+      concurrency: connections,
+      durationS,
+      rounds,
+      warmUpS: WARM_UP_S,
+      log,
+    });
+    const { tongban, baseline, ratio: flowRatio, concurrency, poolSize } = caseflow;
+    results.caseflow = { tongban, baseline, ratio: flowRatio, concurrency, poolSize };
+    const flowsClean = clean(tongban, baseline);
+    pass.caseflowTransitions = flowsClean && tongban.transitionsPerSec >= TARGETS.caseflowTransitionsPerSec;
+    pass.caseflowRatio = flowsClean && flowRatio >= TARGETS.caseflowRatio;
+  }
+
+  const cpus = os.cpus();
+  const report = {
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+      memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+      node: process.version,
+      postgres: server?.postgres ?? caseflow!.postgres,
+    },
+    scale: server ? scale : null,
+    entries: server?.entries ?? null,
+    durationS,
+    connections,
+    rounds,
+    results,
+    targets: TARGETS,
+    pass: { ...pass, all: Object.values(pass).every(Boolean) },
+    workload: {
+      ...server?.workload,
+      ...(caseflow && { caseflow: { statementsPerStep: caseflow.statementsPerStep } }),
     },
   };
   const json = JSON.stringify(report, null, 2);
