@@ -175,16 +175,29 @@ export async function appendToChain(
   const dataJson = JSON.stringify(entry.data ?? null) ?? 'null';
   const data = JSON.parse(dataJson) as unknown;
 
-  await tx.query(
-    'insert into chain_head (chain, seq, hash) values ($1, 0, $2) on conflict (chain) do nothing',
+  // One round trip: the head is created (a new chain) or locked (an existing one). The clock is
+  // read after the insert or the lock (the CTEs run first), so `at` follows seq order.
+  let [head] = await tx.query<{ seq: number; hash: string; now: Date }>(
+    `with created as (
+       insert into chain_head (chain, seq, hash) values ($1, 0, $2) on conflict (chain) do nothing
+       returning seq, hash
+     ), locked as (select seq, hash from chain_head where chain = $1 for update)
+     select seq, hash, date_trunc('milliseconds', clock_timestamp()) as now from created
+     union all
+     select seq, hash, date_trunc('milliseconds', clock_timestamp()) as now from locked`,
     [chain, GENESIS_HASH],
+    { prepare: true },
   );
-  // The clock is read after the lock is granted (a locking CTE runs first), so `at` follows seq order.
-  const [head] = await tx.query<{ seq: number; hash: string; now: Date }>(
-    `with head as (select seq, hash from chain_head where chain = $1 for update)
-     select seq, hash, date_trunc('milliseconds', clock_timestamp()) as now from head`,
-    [chain],
-  );
+  if (!head) {
+    // Another transaction created the head after this statement's snapshot was taken: the
+    // insert found it, the locking read could not see it. A new statement sees it.
+    [head] = await tx.query<{ seq: number; hash: string; now: Date }>(
+      `with head as (select seq, hash from chain_head where chain = $1 for update)
+       select seq, hash, date_trunc('milliseconds', clock_timestamp()) as now from head`,
+      [chain],
+      { prepare: true },
+    );
+  }
   if (!head) throw new Error(`chain head of ${chain} vanished`);
 
   const stored: ChainEntry = {
@@ -217,6 +230,7 @@ export async function appendToChain(
       stored.prevHash,
       stored.hash,
     ],
+    { prepare: true },
   );
   return { seq: stored.seq, hash: stored.hash, at: stored.at };
 }

@@ -137,6 +137,7 @@ export async function publish(tx: Queryable, event: EventToPublish): Promise<num
   const [row] = await tx.query<{ id: number }>(
     'insert into outbox_event (topic, key, payload) values ($1, $2, $3::jsonb) returning id',
     [event.topic, key, payload],
+    { prepare: true },
   );
   return row!.id;
 }

@@ -24,6 +24,7 @@ export async function nextApplicationNumber(
      where application_number_counter.last_serial < 999999
      returning last_serial`,
     [region, day],
+    { prepare: true },
   );
   if (!row) throw conflict(`Region ${region} has used every application number of ${day}`);
   return applicationNumber(region, day, row.last_serial);

@@ -17,7 +17,7 @@ import {
   type WarningLevel,
 } from './clock.ts';
 import type { CaseDeadlineEvent } from './events.ts';
-import { caseRef, findCase, pausesOf, tasksOf, type CaseRow } from './store.ts';
+import { caseRef, findCase, pausesOf, tasksOf, type CaseRow, type CaseTask } from './store.ts';
 
 /**
  * Persists the clocks of a case (clock.ts reads them): the legal and promised deadlines
@@ -32,9 +32,73 @@ export async function refreshClocks(
   now: Date,
   calendar: WorkingCalendar,
   thresholds: ClockThresholds,
+  known: KnownState = {},
 ): Promise<DeadlineWarning[]> {
-  const pauses = (await pausesOf(tx, c.id)).map((p) => ({ start: p.start, end: p.end }));
-  const tasks = await tasksOf(tx, c.id, true);
+  const { warnings, columns } = await readClocks(tx, c, now, calendar, thresholds, known);
+  await tx.query(
+    `update cases set legal_deadline = $2, promised_deadline = $3, clock_state = $4, warned = $5,
+            next_clock_check_at = $6
+      where id = $1`,
+    [
+      c.id,
+      columns.legalDeadline,
+      columns.promisedDeadline,
+      columns.clockState,
+      JSON.stringify(columns.warned),
+      columns.nextClockCheckAt,
+    ],
+    { prepare: true },
+  );
+  return warnings;
+}
+
+/** The clock columns of the case row. */
+export interface ClockColumns extends Pick<
+  CaseRow,
+  'legalDeadline' | 'promisedDeadline' | 'clockState' | 'warned'
+> {
+  nextClockCheckAt: Date | null;
+}
+
+/** What the caller already read in its transaction: the open tasks and the case's pauses. */
+export interface KnownState {
+  tasks?: CaseTask[];
+  pauses?: { start: Date; end: Date | null }[];
+}
+
+/** Deadline of a stage task: its limit in working days from its start, moved by the pauses. */
+export function taskDeadline(
+  task: Pick<CaseTask, 'startedAt' | 'limitDays'>,
+  pauses: { start: Date; end: Date | null }[],
+  now: Date,
+  calendar: WorkingCalendar,
+  thresholds: ClockThresholds,
+): Date | null {
+  return caseClock({
+    startedAt: task.startedAt,
+    limitDays: task.limitDays,
+    pauses,
+    now,
+    calendar,
+    thresholds,
+  }).deadline;
+}
+
+/**
+ * refreshClocks without the update of the case row: sets the open tasks' deadlines, publishes
+ * the warnings due and returns the case's clock columns for the caller to write (a step
+ * writes them with its own update of the row).
+ */
+export async function readClocks(
+  tx: Queryable,
+  c: CaseRow,
+  now: Date,
+  calendar: WorkingCalendar,
+  thresholds: ClockThresholds,
+  known: KnownState = {},
+): Promise<{ warnings: DeadlineWarning[]; columns: ClockColumns }> {
+  const pauses = known.pauses ?? (await pausesOf(tx, c.id)).map((p) => ({ start: p.start, end: p.end }));
+  const tasks = known.tasks ?? (await tasksOf(tx, c.id, true));
   const ended = c.endedAt !== null;
   const readings: [string, ClockReading, { organisationId: number; role: string | null }][] = [];
 
@@ -67,7 +131,9 @@ export async function refreshClocks(
       { organisationId: task.organisationId, role: task.role },
     ]);
     if (reading.deadline?.getTime() !== task.dueAt?.getTime()) {
-      await tx.query('update case_task set due_at = $2 where id = $1', [task.id, reading.deadline]);
+      await tx.query('update case_task set due_at = $2 where id = $1', [task.id, reading.deadline], {
+        prepare: true,
+      });
     }
   }
 
@@ -96,20 +162,16 @@ export async function refreshClocks(
   const states = readings.map(([, r]) => r.state);
   const state = states.includes('red') ? 'red' : states.includes('yellow') ? 'yellow' : 'green';
   const running = !ended && c.pausedSince === null && readings.length > 0;
-  await tx.query(
-    `update cases set legal_deadline = $2, promised_deadline = $3, clock_state = $4, warned = $5,
-            next_clock_check_at = $6
-      where id = $1`,
-    [
-      c.id,
-      legal?.deadline ?? null,
-      promised?.deadline ?? null,
-      state,
-      JSON.stringify(warned),
-      running ? new Date(endOfChinaDay(chinaDayOf(now)).getTime() + 1) : null,
-    ],
-  );
-  return warnings;
+  return {
+    warnings,
+    columns: {
+      legalDeadline: legal?.deadline ?? null,
+      promisedDeadline: promised?.deadline ?? null,
+      clockState: state,
+      warned,
+      nextClockCheckAt: running ? new Date(endOfChinaDay(chinaDayOf(now)).getTime() + 1) : null,
+    },
+  };
 }
 
 /**

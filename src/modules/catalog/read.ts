@@ -219,6 +219,7 @@ export async function caseSource(db: Queryable, itemVersionId: number, entryId: 
        left join catalog_entry_version ev on ev.entry_id = e.id and ev.status = 'published'
       where v.id = $1`,
     [itemVersionId, entryId],
+    { prepare: true },
   );
   if (!row) throw notFound(`No item version ${itemVersionId} offered by entry ${entryId}`);
   return {
