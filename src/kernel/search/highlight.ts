@@ -1,14 +1,6 @@
+import { escapeHtml } from '../html.ts';
 import { foldText, isHan, normalizeText } from './normalize.ts';
 import { syllables } from './pinyin.ts';
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
 
 /**
  * The name as HTML with the parts matching the terms wrapped in <em>..</em> and

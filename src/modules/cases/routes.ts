@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../kernel/html.ts';
 import { Type } from 'typebox';
 import { noStore, SESSION_SECURITY, type Principal } from '../../kernel/auth.ts';
 import { readChain, verifyChain } from '../../kernel/chain.ts';
@@ -391,8 +392,6 @@ export function casesRoutes(settings: CaseSettings) {
     );
   };
 }
-
-const escapeHtml = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A plain, accessible page: the document is genuine (with what it says) or unknown. */
 function verificationPage(verified: Awaited<ReturnType<typeof verifyDocument>>): string {

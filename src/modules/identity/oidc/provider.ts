@@ -120,9 +120,6 @@ function platformSessionCheck(ctx: IdentityContext) {
 const deriveKey = (secret: string, label: string) =>
   createHmac('sha256', secret).update(`tongban:oidc:${label}`).digest('base64url');
 
-export const escapeHtml = (value: unknown) =>
-  String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 export const page = (title: string, body: string) =>
   `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head><body>${body}</body></html>`;
 

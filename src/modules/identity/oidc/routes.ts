@@ -23,7 +23,8 @@ import {
   OIDC_SCOPES,
   registerClient,
 } from './clients.ts';
-import { ASSURANCE_ACR, createProvider, escapeHtml, interactionPath, oidcIssuer, page } from './provider.ts';
+import { escapeHtml } from '../../../kernel/html.ts';
+import { ASSURANCE_ACR, createProvider, interactionPath, oidcIssuer, page } from './provider.ts';
 import { purgeExpired } from './adapter.ts';
 
 const PURGE_INTERVAL_MS = 10 * 60_000;
