@@ -28,6 +28,8 @@ export const PERMISSIONS = [
   'case.decide',
   'case.extend',
   'integration.manage',
+  'seal.manage',
+  'licence.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -34,6 +34,17 @@ export interface Config {
   publicUrl: string;
   /** Share of a time limit used at which a case clock turns yellow (CASE_YELLOW_SHARE). */
   caseYellowShare: number;
+  /** E-licences: the signature algorithm of new seals and licences, checkpoint interval, expiry reminder lead time. */
+  licences: LicenceSettings;
+}
+
+export interface LicenceSettings {
+  /** LICENCE_SIGNATURE_ALGORITHM: sm2-sm3 (GB/T 38540, default) or ed25519. */
+  algorithm: 'sm2-sm3' | 'ed25519';
+  /** LICENCE_CHECKPOINT_SECONDS: how often a signed checkpoint is published when the log grew (default 60). */
+  checkpointSeconds: number;
+  /** LICENCE_EXPIRY_REMINDER_DAYS: days before expiry the holder is reminded (default 30). */
+  expiryReminderDays: number;
 }
 
 /** One field-encryption key: `id` is stored in every ciphertext so the right key decrypts it. */
@@ -121,6 +132,14 @@ export function loadConfig(env: Env = process.env): Config {
       `CASE_YELLOW_SHARE=${JSON.stringify(env.CASE_YELLOW_SHARE)}: must be a number from 0.1 to 0.99`,
     );
   }
+
+  const licenceAlgorithm = env.LICENCE_SIGNATURE_ALGORITHM || 'sm2-sm3';
+  if (licenceAlgorithm !== 'sm2-sm3' && licenceAlgorithm !== 'ed25519')
+    problems.push(
+      `LICENCE_SIGNATURE_ALGORITHM=${JSON.stringify(licenceAlgorithm)}: must be sm2-sm3 or ed25519`,
+    );
+  const licenceCheckpointSeconds = int('LICENCE_CHECKPOINT_SECONDS', 60, 1, 86_400);
+  const licenceExpiryReminderDays = int('LICENCE_EXPIRY_REMINDER_DAYS', 30, 1, 365);
 
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl !== undefined) {
@@ -231,6 +250,11 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimits,
     publicUrl,
     caseYellowShare,
+    licences: {
+      algorithm: licenceAlgorithm as LicenceSettings['algorithm'],
+      checkpointSeconds: licenceCheckpointSeconds,
+      expiryReminderDays: licenceExpiryReminderDays,
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { catalogModule } from './catalog/index.ts';
 import { departmentSystemsModule } from './department-systems/index.ts';
 import { directoryModule } from './directory/index.ts';
 import { identityModule } from './identity/index.ts';
+import { licensesModule } from './licenses/index.ts';
 import { messagingModule } from './messaging/index.ts';
 import { registriesModule } from './registries/index.ts';
 
@@ -20,6 +21,7 @@ export const modules: TongbanModule[] = [
   catalogModule,
   applicationsModule,
   casesModule,
+  licensesModule,
   messagingModule,
   departmentSystemsModule,
 ];

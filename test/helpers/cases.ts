@@ -103,6 +103,7 @@ export function itemElements(
   options: {
     audience?: ('natural_person' | 'legal_person')[];
     limits?: { legal: number; promised: number };
+    resultLicence?: string | null;
   } = {},
 ): ItemElements {
   const limits = options.limits ?? { legal: 20, promised: 10 };
@@ -132,7 +133,7 @@ export function itemElements(
     ],
     process: [],
     specialProcedures: [],
-    resultLicence: null,
+    resultLicence: options.resultLicence ?? null,
     lifeEvents: ['准营'],
     keywords: ['测试'],
     formSchema: {
@@ -152,6 +153,7 @@ export async function publishParallelItem(
   options: {
     audience?: ('natural_person' | 'legal_person')[];
     limits?: { legal: number; promised: number };
+    resultLicence?: string | null;
   } = {},
 ): Promise<ParallelItem> {
   const { rows, regionName } = await twoDepartments(db);

@@ -1,6 +1,7 @@
 import { chinaDateOf } from '../../kernel/calendar/index.ts';
 import { defineMessages, text, type Text } from '../../kernel/i18n.ts';
 import type { CaseDeadlineEvent, CaseStepEvent, NeededMaterial } from '../cases/index.ts';
+import type { LicenceExpiringEvent } from '../licenses/index.ts';
 import { SMS_TEMPLATES, type SmsTemplate } from './providers/sms.ts';
 
 /**
@@ -12,7 +13,7 @@ import { SMS_TEMPLATES, type SmsTemplate } from './providers/sms.ts';
  */
 
 export interface MessageLink {
-  rel: 'case' | 'document';
+  rel: 'case' | 'document' | 'licence';
   href: string;
   label: Text;
 }
@@ -454,5 +455,32 @@ export function composeDeadlineMessage(event: CaseDeadlineEvent): ComposedMessag
       responsibleRole: event.responsibleRole,
       at: warning.at,
     },
+  };
+}
+
+/** The holder's link to a licence in the wallet. */
+export const licenceLink = (licenceId: string) => `/my/licenses/${encodeURIComponent(licenceId)}`;
+
+/** A licence about to expire: a reminder to its holder to renew in time. */
+export function composeLicenceExpiring(event: LicenceExpiringEvent): ComposedMessage {
+  return {
+    kind: 'licence.expiring',
+    title: {
+      zh: `您的${event.typeName}将于${event.daysLeft}天后到期`,
+      en: `Your ${event.typeName} expires in ${event.daysLeft} days`,
+    },
+    body: {
+      zh: `尊敬的${event.holderName}：您的${event.typeName}（${event.licenceId}）有效期至${event.validUntil}，请在到期前及时办理延续或换证。`,
+      en: `Dear ${event.holderName}, your ${event.typeName} (${event.licenceId}) is valid until ${event.validUntil}. Please renew it before it expires.`,
+    },
+    links: [
+      {
+        rel: 'licence',
+        href: licenceLink(event.licenceId),
+        label: { zh: '查看证照', en: 'View the licence' },
+      },
+    ],
+    needed: null,
+    params: { ...event },
   };
 }

@@ -5,6 +5,9 @@
  * the SMS gateway is a provider (demo by default).
  */
 import type { TongbanModule } from '../../kernel/http.ts';
+import { LICENCE_TOPICS, type LicenceExpiringEvent } from '../licenses/index.ts';
+import { composeLicenceExpiring } from './compose.ts';
+import { insertMessages } from './queries.ts';
 import { DemoMessagingSmsProvider, type MessagingSmsProvider } from './providers/sms.ts';
 import { messagingRoutes } from './routes.ts';
 import { DEADLINE_TOPICS, deliverSms, deliverToInbox, STEP_TOPICS, type MessagingDeps } from './service.ts';
@@ -36,6 +39,23 @@ export const messagingModule: TongbanModule = {
     context.outbox.subscribe('messaging.sms', STEP_TOPICS, async (event) => {
       await deliverSms(deps, event);
     });
+    context.outbox.subscribe<LicenceExpiringEvent>(
+      'messaging.licences',
+      [LICENCE_TOPICS.expiring],
+      async (event) => {
+        await insertMessages(context.db, [
+          {
+            recipientSub: event.payload.holderSub,
+            audience: 'applicant',
+            eventId: event.id,
+            topic: event.topic,
+            caseId: null,
+            caseNumber: null,
+            message: composeLicenceExpiring(event.payload),
+          },
+        ]);
+      },
+    );
     messagingRoutes(app, context);
   },
 };

@@ -18,7 +18,7 @@ const Message = Type.Object({
   }),
   links: Type.Array(
     Type.Object({
-      rel: Type.Enum(['case', 'document']),
+      rel: Type.Enum(['case', 'document', 'licence']),
       href: Type.String({ description: 'Path of the case page (/my/cases/<id>) or of a document' }),
       label: Type.String(),
     }),
