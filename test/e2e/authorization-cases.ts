@@ -73,6 +73,17 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
   // Anyone holding a case document checks it from its QR code (the code is the credential).
   { method: 'GET', url: '/api/v1/case-documents/:code', why: 'document verification by its QR code' },
   { method: 'GET', url: '/verify/case-documents/:code', why: 'the page behind the QR code' },
+  // E-licences: anyone verifies a licence from its QR code; the transparency log is public by design.
+  { method: 'GET', url: '/api/v1/licence-types', why: 'licence types and their face fields' },
+  { method: 'GET', url: '/api/v1/licenses/:id/verification', why: 'licence verification by its QR code' },
+  { method: 'GET', url: '/verify/licenses/:id', why: 'the page behind the licence QR code' },
+  { method: 'GET', url: '/api/v1/licence-log', why: 'the public transparency log' },
+  { method: 'GET', url: '/api/v1/licence-log/key.pem', why: 'the public transparency log' },
+  { method: 'GET', url: '/api/v1/licence-log/checkpoint', why: 'the public transparency log' },
+  { method: 'GET', url: '/api/v1/licence-log/checkpoints', why: 'the public transparency log' },
+  { method: 'GET', url: '/api/v1/licence-log/proofs/inclusion', why: 'the public transparency log' },
+  { method: 'GET', url: '/api/v1/licence-log/proofs/consistency', why: 'the public transparency log' },
+  { method: 'GET', url: '/api/v1/licence-log/entries', why: 'the public transparency log' },
 ];
 
 export const publicEntryOf = (route: Pick<RouteAccess, 'method' | 'url'>): PublicRoute | undefined =>

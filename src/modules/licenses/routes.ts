@@ -77,8 +77,7 @@ export async function licenceRoutes(app: App, context: ModuleContext, deps: Lice
   async function holderOrManager(request: FastifyRequest, id: string): Promise<StoredLicence> {
     const principal = request.principal!;
     if (principal.kind === 'staff') {
-      if (!principal.permissions.has('licence.manage'))
-        throw forbidden('Only the holder or the issuer may download a licence');
+      if (!principal.permissions.has('licence.manage')) throw notFound(`No licence ${id}`);
       return managedLicence(principal, id);
     }
     const licence = await findLicence(deps, db, licenceIdOf(id));
