@@ -9,18 +9,23 @@
  * reasons and material lists wrap and flow onto further pages; each page carries the case
  * number and "第 n 页／共 m 页" in its footer.
  *
- * Font: Noto Serif SC (SIL Open Font License 1.1) from the npm package
- * `@expo-google-fonts/noto-serif-sc`, regular and bold, embedded as subsets (only the
- * glyphs used). The font files are read and parsed once per process.
+ * Fonts, line breaking and the QR code come from kernel/pdf.ts.
  */
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, rgb, setCharacterSpacing, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
-import QRCode from 'qrcode';
+import { rgb, setCharacterSpacing, type PDFDocument, type PDFPage, type RGB } from 'pdf-lib';
 import { chinaDateOf } from '../../kernel/calendar/index.ts';
 import { textFieldError, validationError, type FieldError } from '../../kernel/errors.ts';
 import { defineMessages } from '../../kernel/i18n.ts';
+import {
+  chineseDate,
+  embedQrCode,
+  measure,
+  newDocument,
+  printable,
+  wrap,
+  type FontName,
+  type Fonts,
+  type TextStyle,
+} from '../../kernel/pdf.ts';
 
 export type CaseDocumentKind =
   'acceptance_notice' | 'rejection_decision' | 'supplement_notice' | 'approval_decision' | 'denial_decision';
@@ -85,95 +90,6 @@ defineMessages({
 });
 
 // ---------------------------------------------------------------------------------------
-// Fonts: read once, parsed once, embedded as a subset into each document.
-
-const require = createRequire(import.meta.url);
-const FONT_FILES = {
-  regular: '@expo-google-fonts/noto-serif-sc/400Regular/NotoSerifSC_400Regular.ttf',
-  bold: '@expo-google-fonts/noto-serif-sc/700Bold/NotoSerifSC_700Bold.ttf',
-} as const;
-type FontName = keyof typeof FONT_FILES;
-type FontBytes = Record<FontName, Uint8Array>;
-
-let fontBytes: Promise<FontBytes> | undefined;
-
-/** The font files, read on first use; a failed read is retried on the next call. */
-function loadFonts(): Promise<FontBytes> {
-  fontBytes ??= (async () => {
-    const [regular, bold] = await Promise.all([
-      readFile(require.resolve(FONT_FILES.regular)),
-      readFile(require.resolve(FONT_FILES.bold)),
-    ]);
-    return { regular: new Uint8Array(regular), bold: new Uint8Array(bold) };
-  })().catch((error: unknown) => {
-    fontBytes = undefined;
-    throw error;
-  });
-  return fontBytes;
-}
-
-type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
-type FontkitFont = ReturnType<Fontkit['create']>;
-
-/** The parts of fontkit's (private) TrueType subsetter that `padGlyphs` touches. */
-interface TrueTypeSubsetInternals {
-  _addGlyph(gid: number): number;
-  glyf?: { length: number; [index: number]: number; constructor: unknown }[];
-  offset: number;
-}
-type FontkitBuffer = NonNullable<TrueTypeSubsetInternals['glyf']>[number];
-
-/**
- * Works around a bug in @pdf-lib/fontkit 1.1: its TrueType subsetter copies each glyph's
- * bytes as they are and writes the short `loca` format (offsets / 2) whenever the subset is
- * under 128 KB. Noto Serif SC has 15,315 glyphs of odd length, so every glyph after the
- * first odd one was read from the wrong offset and most characters came out blank. Padding
- * each copied glyph to an even length (what the TrueType spec asks for) keeps the offsets
- * exact. The subsetter's buffer class is its own bundled one, so the padding is built with it.
- */
-function padGlyphs(font: FontkitFont): FontkitFont {
-  const createSubset = font.createSubset.bind(font);
-  font.createSubset = () => {
-    const subset = createSubset();
-    const internals = subset as unknown as TrueTypeSubsetInternals;
-    if (typeof internals._addGlyph !== 'function') return subset; // a CFF font: nothing to pad
-    const addGlyph = internals._addGlyph;
-    internals._addGlyph = function (this: TrueTypeSubsetInternals, gid: number) {
-      const index = addGlyph.call(this, gid);
-      const glyphs = this.glyf;
-      const last = glyphs?.[glyphs.length - 1];
-      if (glyphs && last && last.length % 2 === 1) {
-        const Buffer = last.constructor as { alloc(size: number): FontkitBuffer };
-        const padded = Buffer.alloc(last.length + 1);
-        for (let i = 0; i < last.length; i++) padded[i] = last[i]!;
-        glyphs[glyphs.length - 1] = padded;
-        this.offset += 1;
-      }
-      return index;
-    };
-    return subset;
-  };
-  return font;
-}
-
-/**
- * fontkit with a memory: pdf-lib parses the font bytes for every document it embeds them
- * in; parsing a 15 MB CJK font each time costs more than laying out the whole document. A
- * parsed font is only read from (each subset is a new object), so one is shared.
- */
-const parsedFonts = new WeakMap<Uint8Array, FontkitFont>();
-const cachingFontkit: Fontkit = {
-  create(bytes, postscriptName) {
-    let font = parsedFonts.get(bytes);
-    if (!font) {
-      font = padGlyphs(fontkit.create(bytes, postscriptName));
-      parsedFonts.set(bytes, font);
-    }
-    return font;
-  },
-};
-
-// ---------------------------------------------------------------------------------------
 // Page geometry (points; A4 portrait) and type sizes.
 
 const PAGE_WIDTH = 595.28;
@@ -196,100 +112,12 @@ const BLACK = rgb(0, 0, 0);
 const RED = rgb(0.8, 0.05, 0.05);
 const GREY = rgb(0.35, 0.35, 0.35);
 
-// ---------------------------------------------------------------------------------------
-// Line breaking for Chinese with embedded Latin (numbers, codes, URLs).
-
-/** Characters that must not begin a line (避头): they hang into the margin instead. */
-const NO_LINE_START = new Set('，。、；：！？）》」』”’〕】〉…—·%,.;:!?)]}');
-/** Characters that must not end a line (避尾): they move down with the next character. */
-const NO_LINE_END = new Set('（《「『“‘〔【〈([{');
-/** A run of Latin letters, digits and URL punctuation is kept together when it fits on a line. */
-const TOKEN = /[A-Za-z0-9@#$&*+\-_=/\\.:?~%]+|\s|./gsu;
-
-/** Advance widths at size 1, per font and character: measuring is the hot path of layout. */
-const widthCache = new Map<string, number>();
-
-function measure(font: PDFFont, name: FontName, text: string, size: number): number {
-  let width = 0;
-  for (const ch of text) {
-    const key = name + ch;
-    let w = widthCache.get(key);
-    if (w === undefined) {
-      w = font.widthOfTextAtSize(ch, 1);
-      widthCache.set(key, w);
-    }
-    width += w;
-  }
-  return width * size;
-}
-
-/** Tabs become spaces; other control characters (a PDF text run cannot show them) are dropped. */
-const clean = (text: string) =>
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  text.replace(/\t/g, ' ').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, '');
-
 /** The paragraphs of a free text: one per non-empty line. */
 const paragraphsOf = (text: string) =>
-  clean(text.replace(/\r\n?/g, '\n'))
+  printable(text.replace(/\r\n?/g, '\n'))
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.length > 0);
-
-interface Styled {
-  font: PDFFont;
-  name: FontName;
-  size: number;
-}
-
-/** Breaks `text` into lines no wider than `width` (the first line `firstIndent` narrower). */
-function wrap(text: string, style: Styled, width: number, firstIndent = 0): string[] {
-  const tokens = clean(text).match(TOKEN) ?? [];
-  const lines: string[] = [];
-  let line = '';
-  let lineWidth = 0;
-  let room = width - firstIndent;
-  const breakLine = () => {
-    // Keep an opening bracket or quote with what follows it.
-    let carry = '';
-    while (line.length > 1 && NO_LINE_END.has(line.at(-1)!)) {
-      carry = line.at(-1)! + carry;
-      line = line.slice(0, -1);
-    }
-    lines.push(line.trimEnd());
-    line = carry;
-    lineWidth = measure(style.font, style.name, carry, style.size);
-    room = width;
-  };
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    if (/^\s$/u.test(token) && line === '') continue;
-    const w = measure(style.font, style.name, token, style.size);
-    if (lineWidth + w <= room || (NO_LINE_START.has(token) && line !== '')) {
-      line += token;
-      lineWidth += w;
-      continue;
-    }
-    const chars = [...token];
-    if (chars.length > 1 && (w > width || line.trim() === '')) {
-      // A Latin run longer than a whole line (a long URL): break it where the line is full.
-      tokens.splice(i, 1, ...chars);
-      i--;
-      continue;
-    }
-    if (line.trim() === '') {
-      // One character wider than the room left: it goes here all the same.
-      line += token;
-      lineWidth += w;
-      continue;
-    }
-    breakLine();
-    if (/^\s$/u.test(token)) continue;
-    line += token;
-    lineWidth += w;
-  }
-  if (line.trim() !== '' || lines.length === 0) lines.push(line.trimEnd());
-  return lines;
-}
 
 // ---------------------------------------------------------------------------------------
 // A flowing sheet: a cursor that moves down the page and turns to a new one when full.
@@ -301,8 +129,7 @@ class Sheet {
 
   constructor(
     private readonly doc: PDFDocument,
-    readonly regular: Styled['font'],
-    readonly bold: Styled['font'],
+    private readonly fonts: Fonts,
   ) {
     this.newPage();
   }
@@ -318,12 +145,12 @@ class Sheet {
     if (this.y - height < MARGIN_BOTTOM) this.newPage();
   }
 
-  style(name: FontName, size: number): Styled {
-    return { font: name === 'bold' ? this.bold : this.regular, name, size };
+  style(name: FontName, size: number): TextStyle {
+    return { font: this.fonts[name], size };
   }
 
   /** Draws one line; with `spacing`, that much space is added after every character but the last. */
-  text(text: string, x: number, baseline: number, style: Styled, color: RGB = BLACK, spacing = 0): void {
+  text(text: string, x: number, baseline: number, style: TextStyle, color: RGB = BLACK, spacing = 0): void {
     if (text === '') return;
     if (spacing !== 0) this.page.pushOperators(setCharacterSpacing(spacing));
     this.page.drawText(text, { x, y: baseline, size: style.size, font: style.font, color });
@@ -334,7 +161,7 @@ class Sheet {
   paragraph(
     text: string,
     options: {
-      style?: Styled;
+      style?: TextStyle;
       leading?: number;
       indent?: number;
       align?: 'left' | 'center' | 'right';
@@ -349,7 +176,7 @@ class Sheet {
     const lines = wrap(text, style, CONTENT_WIDTH, align === 'left' ? indent : 0);
     lines.forEach((line, index) => {
       this.ensure(leading);
-      const width = measure(style.font, style.name, line, style.size);
+      const width = measure(line, style);
       const lineIndent = index === 0 ? indent : 0;
       const x =
         align === 'center'
@@ -379,13 +206,13 @@ class Sheet {
   table(headers: string[], widths: number[], rows: string[][]): void {
     const cell = this.style('regular', TABLE_SIZE);
     const head = this.style('bold', TABLE_SIZE);
-    const wrapRow = (values: string[], style: Styled) =>
+    const wrapRow = (values: string[], style: TextStyle) =>
       values.map((value, i) => wrap(value, style, widths[i]! - 2 * CELL_PADDING));
     const headLines = wrapRow(headers, head);
     const headHeight = Math.max(...headLines.map((l) => l.length)) * TABLE_LEADING + 2 * CELL_PADDING;
 
     // Draws `count` line slots of a row starting at slot `from`, as one framed band.
-    const band = (lines: string[][], style: Styled, from: number, count: number, top: boolean) => {
+    const band = (lines: string[][], style: TextStyle, from: number, count: number, top: boolean) => {
       const height = count * TABLE_LEADING + (top ? CELL_PADDING : 0);
       const last = Math.max(...lines.map((l) => l.length));
       const bottom = from + count >= last;
@@ -451,16 +278,10 @@ class Sheet {
 const RIGHTS =
   '如不服本决定，可以在收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。';
 
-/** 2026年11月22日: the China date of an instant. */
-export function chineseDate(instant: Date): string {
-  const [year, month, day] = chinaDateOf(instant).split('-').map(Number);
-  return `${year}年${month}月${day}日`;
-}
-
 type Block = { paragraph: string } | { table: CaseDocumentMaterial[] };
 
 function bodyOf(input: CaseDocumentInput): Block[] {
-  const item = `“${clean(input.itemName).trim()}”`;
+  const item = `“${printable(input.itemName).trim()}”`;
   const reasons = (input.reason ? paragraphsOf(input.reason) : []).map((paragraph) => ({ paragraph }));
   switch (input.kind) {
     case 'acceptance_notice':
@@ -584,14 +405,8 @@ function validate(input: CaseDocumentInput): void {
 export async function renderCaseDocument(input: CaseDocumentInput): Promise<Uint8Array> {
   validate(input);
   const title = DOCUMENT_TITLES[input.kind];
-  const fonts = await loadFonts();
-  const doc = await PDFDocument.create({ updateMetadata: false });
-  doc.registerFontkit(cachingFontkit);
-  const [regular, bold] = await Promise.all([
-    doc.embedFont(fonts.regular, { subset: true }),
-    doc.embedFont(fonts.bold, { subset: true }),
-  ]);
-  const organisation = clean(input.organisationName).trim();
+  const { doc, fonts } = await newDocument();
+  const organisation = printable(input.organisationName).trim();
   const issued = chineseDate(input.issuedAt);
   const year = chinaDateOf(input.issuedAt).slice(0, 4);
 
@@ -604,7 +419,7 @@ export async function renderCaseDocument(input: CaseDocumentInput): Promise<Uint
   doc.setCreationDate(input.issuedAt);
   doc.setModificationDate(input.issuedAt);
 
-  const sheet = new Sheet(doc, regular, bold);
+  const sheet = new Sheet(doc, fonts);
 
   // Head: issuing body (red), document number, red rule, title.
   sheet.paragraph(organisation, { style: sheet.style('bold', 24), leading: 40, align: 'center', color: RED });
@@ -625,7 +440,7 @@ export async function renderCaseDocument(input: CaseDocumentInput): Promise<Uint
   sheet.paragraph(title.zh, { style: sheet.style('bold', 21), leading: 34, align: 'center', spaceAfter: 12 });
 
   // Salutation and body.
-  sheet.paragraph(`${clean(input.applicantName).trim()}：`, { indent: 0 });
+  sheet.paragraph(`${printable(input.applicantName).trim()}：`, { indent: 0 });
   for (const block of bodyOf(input)) {
     if ('paragraph' in block) {
       sheet.paragraph(block.paragraph);
@@ -647,19 +462,10 @@ export async function renderCaseDocument(input: CaseDocumentInput): Promise<Uint
   const bandHeight = 30 + QR_SIZE + 16 + urlLines.length * 10;
   sheet.ensure(bandHeight);
   const top = sheet.y - 30;
-  const quietZone = 4; // modules of white around the code, as ISO/IEC 18004 asks
-  const modules = QRCode.create(input.verifyUrl, { errorCorrectionLevel: 'M' }).modules.size + 2 * quietZone;
-  const qr = await doc.embedPng(
-    await QRCode.toBuffer(input.verifyUrl, {
-      type: 'png',
-      errorCorrectionLevel: 'M',
-      margin: quietZone,
-      scale: 8,
-    }),
-  );
+  const qr = await embedQrCode(doc, input.verifyUrl);
   // The quiet zone lies in the margin, so the dark modules line up with the text.
-  const qrX = MARGIN_LEFT - (QR_SIZE * quietZone) / modules;
-  sheet.page.drawImage(qr, { x: qrX, y: top - QR_SIZE, width: QR_SIZE, height: QR_SIZE });
+  const qrX = MARGIN_LEFT - (QR_SIZE * qr.quietZone) / qr.modules;
+  sheet.page.drawImage(qr.image, { x: qrX, y: top - QR_SIZE, width: QR_SIZE, height: QR_SIZE });
   const caption = sheet.style('bold', 10);
   sheet.text('扫码核验', MARGIN_LEFT, top - QR_SIZE - 12, caption);
   urlLines.forEach((line, i) => sheet.text(line, MARGIN_LEFT, top - QR_SIZE - 24 - i * 10, small, GREY));
@@ -667,13 +473,11 @@ export async function renderCaseDocument(input: CaseDocumentInput): Promise<Uint
   const sign = sheet.style('regular', BODY_SIZE);
   const rightEdge = MARGIN_LEFT + CONTENT_WIDTH - 2 * BODY_SIZE; // 右空二字
   const signLines = wrap(organisation, sign, CONTENT_WIDTH / 2 - 2 * BODY_SIZE);
-  const signWidth = Math.max(
-    ...[...signLines, issued].map((l) => measure(sign.font, sign.name, l, BODY_SIZE)),
-  );
+  const signWidth = Math.max(...[...signLines, issued].map((l) => measure(l, sign)));
   // The issuing body and the date are centred on each other, the block set right.
   const centre = rightEdge - signWidth / 2;
   [...signLines, issued].forEach((line, i) => {
-    const w = measure(sign.font, sign.name, line, BODY_SIZE);
+    const w = measure(line, sign);
     sheet.text(line, centre - w / 2, top - 24 - i * BODY_LEADING, sign);
   });
   sheet.y = top - bandHeight;
@@ -682,7 +486,7 @@ export async function renderCaseDocument(input: CaseDocumentInput): Promise<Uint
   const footer = sheet.style('regular', 9);
   sheet.pages.forEach((page, i) => {
     const line = `办件编号 ${input.caseNumber}\u3000\u3000第 ${i + 1} 页／共 ${sheet.pages.length} 页`;
-    const w = measure(footer.font, footer.name, line, footer.size);
+    const w = measure(line, footer);
     page.drawText(line, {
       x: (PAGE_WIDTH - w) / 2,
       y: FOOTER_Y,
