@@ -21,7 +21,7 @@ export interface LicensesDeps {
   /** Algorithm of new seal keys and of signatures when a call does not choose. */
   algorithm: SignatureAlgorithm;
   /** Active seal keys by organisation and algorithm, read once (cleared on rotation and revocation). */
-  sealKeys: Map<string, ActiveSealKey>;
+  sealKeys: Map<string, Promise<ActiveSealKey>>;
 }
 
 export type LicenceStatus = 'valid' | 'suspended' | 'revoked' | 'expired' | 'superseded';
@@ -256,36 +256,34 @@ export interface ActiveSealKey {
   sealName: string;
 }
 
-export async function activeSealKey(
+export function activeSealKey(
   deps: LicensesDeps,
   organisationId: number,
   algorithm: SignatureAlgorithm,
 ): Promise<ActiveSealKey> {
-  const cacheKey = `${organisationId}:${algorithm}`;
-  const cached = deps.sealKeys.get(cacheKey);
-  if (cached) return cached;
-  const find = () =>
-    deps.db.query<Record<string, string>>(
-      `select k.key_id, k.algorithm, k.private_key, s.code, s.name
-         from seal_key k join seal s on s.code = k.seal_code
-        where s.organisation_id = $1 and s.status = 'active' and k.status = 'active' and k.algorithm = $2
-        order by s.created_at limit 1`,
-      [organisationId, algorithm],
-    );
-  let [row] = await find();
-  if (!row) {
-    await createSeal(deps, { organisationId, algorithms: [algorithm] });
-    [row] = await find();
-  }
-  const key: ActiveSealKey = {
-    keyId: row!.key_id!,
-    algorithm: row!.algorithm as SignatureAlgorithm,
-    encryptedPrivateKey: row!.private_key!,
-    sealCode: row!.code!,
-    sealName: row!.name!,
-  };
-  deps.sealKeys.set(cacheKey, key);
-  return key;
+  // The promise is kept, so a batch that needs a new seal makes exactly one.
+  return memo(deps.sealKeys, `${organisationId}:${algorithm}`, async () => {
+    const find = () =>
+      deps.db.query<Record<string, string>>(
+        `select k.key_id, k.algorithm, k.private_key, s.code, s.name
+           from seal_key k join seal s on s.code = k.seal_code
+          where s.organisation_id = $1 and s.status = 'active' and k.status = 'active' and k.algorithm = $2
+          order by s.created_at limit 1`,
+        [organisationId, algorithm],
+      );
+    let [row] = await find();
+    if (!row) {
+      await createSeal(deps, { organisationId, algorithms: [algorithm] });
+      [row] = await find();
+    }
+    return {
+      keyId: row!.key_id!,
+      algorithm: row!.algorithm as SignatureAlgorithm,
+      encryptedPrivateKey: row!.private_key!,
+      sealCode: row!.code!,
+      sealName: row!.name!,
+    };
+  });
 }
 
 // ---- issuance ------------------------------------------------------------------------
@@ -329,8 +327,11 @@ export async function issueLicences(
 ): Promise<IssuedLicence[]> {
   if (inputs.length === 0) return [];
   const now = new Date();
+  const lookups = lookupsFor(deps);
   const prepared = await Promise.all(
-    inputs.map((input, i) => prepareIssue(deps, input, now, inputs.length > 1 ? `licences[${i}]` : '')),
+    inputs.map((input, i) =>
+      prepareIssue(deps, input, now, inputs.length > 1 ? `licences[${i}]` : '', lookups),
+    ),
   );
   const serials = await deps.db.query<{ n: string }>(
     `select nextval('licence_serial') as n from generate_series(1, $1)`,
@@ -362,15 +363,37 @@ interface PreparedIssue {
   data: Omit<LicenceData, 'id'>;
 }
 
+/** Types and organisations read once per call, however many licences of a batch name them. */
+function lookupsFor(deps: LicensesDeps) {
+  const types = new Map<string, Promise<LicenceType | null>>();
+  const organisations = new Map<number, Promise<Organisation>>();
+  return {
+    type: (key: string) => memo(types, key, () => findLicenceType(deps.db, key)),
+    organisation: (id: number) => memo(organisations, id, () => getOrganisation(deps.db, id)),
+  };
+}
+type Lookups = ReturnType<typeof lookupsFor>;
+
+function memo<K, V>(map: Map<K, Promise<V>>, key: K, load: () => Promise<V>): Promise<V> {
+  let value = map.get(key);
+  if (!value) {
+    value = load();
+    map.set(key, value);
+    value.catch(() => map.delete(key));
+  }
+  return value;
+}
+
 async function prepareIssue(
   deps: LicensesDeps,
   input: IssueInput,
   now: Date,
   at: string,
+  lookups: Lookups = lookupsFor(deps),
 ): Promise<PreparedIssue> {
   const field = (name: string) => (at ? `${at}.${name}` : name);
   const errors: FieldError[] = [];
-  const type = await findLicenceType(deps.db, input.type);
+  const type = await lookups.type(input.type);
   if (!type)
     throw validationError([
       fieldError(field('type'), 'known', `没有证照类型“${input.type}”`, `No licence type ${input.type}`),
@@ -443,7 +466,7 @@ async function prepareIssue(
       ),
     );
   if (errors.length) throw validationError(errors);
-  const organisation = await getOrganisation(deps.db, input.organisationId);
+  const organisation = await lookups.organisation(input.organisationId);
   const key = await activeSealKey(deps, organisation.id, input.algorithm ?? deps.algorithm);
   return {
     input,
