@@ -84,6 +84,12 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
   { method: 'GET', url: '/api/v1/licence-log/proofs/inclusion', why: 'the public transparency log' },
   { method: 'GET', url: '/api/v1/licence-log/proofs/consistency', why: 'the public transparency log' },
   { method: 'GET', url: '/api/v1/licence-log/entries', why: 'the public transparency log' },
+  // A shared licence authenticates its reader by the holder's authorisation: a token or a department's session.
+  {
+    method: 'GET',
+    url: '/api/v1/licenses/:id/shared',
+    why: 'read through an authorisation (X-Licence-Token or staff session)',
+  },
 ];
 
 export const publicEntryOf = (route: Pick<RouteAccess, 'method' | 'url'>): PublicRoute | undefined =>
@@ -111,6 +117,7 @@ const PLACEHOLDERS: Record<string, string> = {
   version: '1',
   uid: 'no-such-interaction',
   '*': 'jwks',
+  authorisationId: UUID,
 };
 
 /** `:code` means different things under different prefixes. */
@@ -150,5 +157,35 @@ export const HANDLER_FORBIDS: { method: string; url: string; callerLabel: string
     url: '/api/v1/identity/acting/items/:itemCode/mandate',
     callerLabel: 'an agent of E',
     why: "the placeholder item lies outside the agent's scope (the scope tests cover the 200)",
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/my/licenses',
+    callerLabel: 'a person at assurance 2',
+    why: 'the test person has no verified ID number, so no wallet (licence-wallet.test.ts covers the 200)',
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/my/licenses/:id',
+    callerLabel: 'a person at assurance 2',
+    why: 'the test person has no verified ID number, so no wallet (licence-wallet.test.ts covers the 200)',
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/my/licenses/:id/authorisations',
+    callerLabel: 'a person at assurance 2',
+    why: 'the test person has no verified ID number, so no wallet (licence-wallet.test.ts covers the 200)',
+  },
+  {
+    method: 'DELETE',
+    url: '/api/v1/my/licenses/:id/authorisations/:authorisationId',
+    callerLabel: 'a person at assurance 2',
+    why: 'the test person has no verified ID number, so no wallet (licence-wallet.test.ts covers the 200)',
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/my/licenses/:id/accesses',
+    callerLabel: 'a person at assurance 2',
+    why: 'the test person has no verified ID number, so no wallet (licence-wallet.test.ts covers the 200)',
   },
 ];

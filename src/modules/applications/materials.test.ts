@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checklist, neededMaterials, recordView, registryFor } from './materials.ts';
+import { checklist, licenceTypeFor, neededMaterials, recordView, registryFor } from './materials.ts';
 import type { CatalogMaterial } from './offers.ts';
 import { prefillForm } from './prefill.ts';
 import type { StoredMaterial } from './queries.ts';
@@ -26,6 +26,12 @@ describe('免提交: which registry fills a material', () => {
     expect(registryFor(material('死者居民身份证', 'government'))).toBeNull();
     expect(registryFor(material('父母户口簿', 'government'))).toBeNull();
     expect(registryFor(material('结婚证', 'government'))).toBeNull();
+  });
+
+  it('looks a government material up in the applicant’s licence wallet by its name, never one the applicant supplies', () => {
+    expect(licenceTypeFor(material('结婚证', 'government'))).toBe('结婚证');
+    expect(licenceTypeFor(material('营业执照', 'government'))).toBe('营业执照');
+    expect(licenceTypeFor(material('营业执照', 'applicant'))).toBeNull();
   });
 });
 
@@ -121,6 +127,33 @@ describe('the checklist', () => {
       fetchedAt: '',
     };
     expect(recordView(enterprise)).toEqual(enterprise);
+  });
+
+  it('masks the ID numbers on a held licence’s face, keeping the licence identifier and the rest', () => {
+    const licence = {
+      registry: 'licence',
+      key: '1.2.156.3005.2.11100000000013317X001.91350100M000100Y43.20260000001.001.K',
+      data: {
+        name: '张三',
+        idNumber: '11010519491231002X',
+        spouseIdNumber: '110105194912310037',
+        registeredOn: '2024-05-20',
+        holderName: '张三',
+        validUntil: null,
+      },
+      fetchedAt: '2026-01-05T00:00:00.000Z',
+      authorisationId: '00000000-0000-4000-8000-000000000002',
+    };
+    expect(recordView(licence)).toEqual({
+      ...licence,
+      data: { ...licence.data, idNumber: '1101**********002X', spouseIdNumber: '1101**********0037' },
+    });
+    expect(
+      checklist(
+        neededMaterials([{ part: 1, itemCode: 'A', materials: [material('结婚证', 'government')] }]),
+        [{ ...stored('结婚证', 'registry'), source: 'licence', record: licence }],
+      )[0],
+    ).toMatchObject({ status: 'provided', exempt: true, registry: null, provided: { source: 'licence' } });
   });
 });
 

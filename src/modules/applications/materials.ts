@@ -98,8 +98,26 @@ export function neededMaterials(
   return [...byName.values()];
 }
 
-/** A record as the applicant sees it: ID numbers masked. */
+/** `registry` of a record filled from a licence the applicant holds (证照夹), not from a base registry. */
+export const LICENCE_RECORD = 'licence';
+
+/**
+ * The licence type a government material may be filled from: a material named exactly as
+ * a licence type (营业执照, 结婚证) is read from the applicant's wallet when they hold one.
+ */
+export function licenceTypeFor(material: Pick<CatalogMaterial, 'name' | 'source'>): string | null {
+  return material.source === 'government' ? material.name : null;
+}
+
+/** A record as the applicant sees it: ID numbers masked (a licence's face too: 公民身份号码, 配偶身份证件号). */
 export function recordView(record: MaterialRecord): MaterialRecord {
+  if (record.registry === LICENCE_RECORD) {
+    const masked = Object.entries(record.data).map(([k, v]) => [
+      k,
+      typeof v === 'string' && /idnumber$/i.test(k) ? maskIdNumber(v) : v,
+    ]);
+    return { ...record, data: Object.fromEntries(masked) as Record<string, unknown> };
+  }
   if (record.registry !== 'population') return record;
   const data = { ...record.data };
   if (typeof data.idNumber === 'string') data.idNumber = maskIdNumber(data.idNumber);

@@ -101,10 +101,15 @@ export const FileView = Type.Object({
 });
 
 export const RecordView = Type.Object({
-  registry: Type.String(),
-  key: Type.String({ description: 'The record’s key (an ID number is masked)' }),
+  registry: Type.String({
+    description: 'population, legal_entity, or licence (a licence the applicant holds)',
+  }),
+  key: Type.String({ description: 'The record’s key (an ID number is masked; a licence’s identifier)' }),
   data: AnyObject,
   fetchedAt: Type.String(),
+  authorisationId: Type.Optional(
+    Type.String({ description: 'A held licence: the authorisation the implementing body read it through' }),
+  ),
 });
 
 export const ProvidedView = Type.Object({

@@ -29,6 +29,8 @@ export interface MaterialRecord {
   key: string;
   data: Record<string, unknown>;
   fetchedAt: string;
+  /** A held licence (registry 'licence'): the holder's authorisation the implementing body read it through. */
+  authorisationId?: string;
 }
 
 export interface StoredMaterial {

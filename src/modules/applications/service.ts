@@ -2,7 +2,7 @@ import type { Principal } from '../../kernel/auth.ts';
 import { assertItemInScope } from '../../kernel/auth.ts';
 import { audit, type Actor } from '../../kernel/audit.ts';
 import { maskIdNumber, maskPhone } from '../../kernel/crypto.ts';
-import type { Database, Queryable } from '../../kernel/db.ts';
+import type { Database, Executor, Queryable } from '../../kernel/db.ts';
 import {
   AppError,
   conflict,
@@ -31,10 +31,18 @@ import {
 } from '../cases/index.ts';
 import type { IdentityContext } from '../identity/index.ts';
 import { verifiedIdentity } from '../identity/index.ts';
+import { holderIndexOf, useHeldLicence, type LicensesDeps } from '../licenses/index.ts';
 import { getEnterprise, getPerson } from '../registries/index.ts';
 import { validateFormData, type FormSchemaLike } from './form-data.ts';
 import { prefillForm } from './prefill.ts';
-import { checklist, neededMaterials, registryFor, type NeededMaterial } from './materials.ts';
+import {
+  checklist,
+  LICENCE_RECORD,
+  licenceTypeFor,
+  neededMaterials,
+  registryFor,
+  type NeededMaterial,
+} from './materials.ts';
 import type {
   ApplicationSummary,
   ApplicationView,
@@ -89,7 +97,15 @@ export interface ApplicationsDeps {
   identity: Pick<IdentityContext, 'cipher'>;
   storage: FileStorage;
   caseSettings: CaseSettings;
+  /**
+   * The licences module's services, when it runs (it registers after this module, hence
+   * a function): a licence the applicant holds fills the material of its name (免提交).
+   */
+  licences?: () => LicensesDeps | undefined;
 }
+
+/** How long the implementing body may read a held licence used as a material (the case's time and some). */
+export const LICENCE_USE_DAYS = 90;
 
 /** Who is acting: the principal (for scope) and the actor (for the audit trail). */
 export interface Caller {
@@ -431,11 +447,12 @@ export async function startApplication(
     });
     const application = (await findApplication(tx, null, id))!;
     const filled = await fillFromRegistries(
+      deps,
       tx,
       application,
       await guidesOf(tx, application.parts),
       identity,
-      caller.actor,
+      caller,
     );
     await audit(tx, {
       ...caller.actor,
@@ -457,21 +474,26 @@ export async function startApplication(
   return { view: await readApplication(db, principal, id), filled };
 }
 
-// ---- 免提交: materials filled from the base registries ----------------------------------
+// ---- 免提交: materials filled from held licences and the base registries ------------------
 
 /**
- * Fills every government material the registries hold (REGISTRY_MATERIALS) that the
- * applicant has not provided as a file: population records by the applicant's verified ID
- * number, the business licence by the acting enterprise's credit code. A record the
- * registry does not have leaves the material to be supplied. Returns the names filled.
+ * Fills every government material the platform holds that the applicant has not provided
+ * as a file: first from the applicant's wallet, a valid licence the applicant (or the
+ * enterprise they act for) holds whose type is named as the material (营业执照, 结婚证),
+ * read by the implementing body through an authorisation and so in the holder's access
+ * log; then from the registries (REGISTRY_MATERIALS): population records by the verified
+ * ID number, the business licence by the acting enterprise's credit code. A material
+ * neither holds stays to be supplied. Returns the names filled.
  */
 async function fillFromRegistries(
-  tx: Queryable,
+  deps: ApplicationsDeps,
+  tx: Executor,
   application: Application,
   guides: Map<number, Guide | null>,
   identity: { name: string; idNumber: string } | null,
-  actor: Actor,
+  caller: Caller,
 ): Promise<string[]> {
+  const actor = caller.actor;
   const records = new Map<Registry, MaterialRecord | null>();
   const recordOf = async (registry: Registry): Promise<MaterialRecord | null> => {
     if (records.has(registry)) return records.get(registry)!;
@@ -516,12 +538,27 @@ async function fillFromRegistries(
     records.set(registry, record);
     return record;
   };
+  const wallet = await walletOf(deps, tx, caller.principal);
   const filled: string[] = [];
   for (const material of neededOf(application, guides)) {
     const registry = registryFor(material);
-    if (!registry) continue;
+    const licenceType = licenceTypeFor(material);
+    if (!registry && !licenceType) continue;
     const stored = application.materials.find((m) => m.name === material.name);
-    if (stored && stored.source !== 'registry') continue; // the applicant's own choice stands
+    // The applicant's own file stands; a licence already read is not read again.
+    if (stored && stored.source !== 'registry') continue;
+    const held = licenceType && wallet ? await wallet.use(licenceType, application, material) : null;
+    if (held) {
+      await upsertMaterial(tx, application.id, {
+        name: material.name,
+        source: 'licence',
+        record: held,
+        addedBy: actor.actor,
+      });
+      filled.push(material.name);
+      continue;
+    }
+    if (!registry) continue;
     const record = await recordOf(registry);
     if (!record) continue;
     await upsertMaterial(tx, application.id, {
@@ -533,6 +570,53 @@ async function fillFromRegistries(
     filled.push(material.name);
   }
   return filled;
+}
+
+/**
+ * The caller's wallet for 免提交, or null when the licences module does not run or the
+ * caller holds nothing (no verified real name). `use` reads the newest valid licence of a
+ * type through an authorisation for the implementing body of the first part needing it.
+ */
+async function walletOf(deps: ApplicationsDeps, tx: Executor, principal: Principal) {
+  const licences = deps.licences?.();
+  if (!licences) return null;
+  let holderIndex: string;
+  try {
+    holderIndex = await holderIndexOf(licences, deps.identity, principal, tx);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'forbidden') return null;
+    throw error;
+  }
+  return {
+    async use(
+      typeName: string,
+      application: Application,
+      material: NeededMaterial,
+    ): Promise<MaterialRecord | null> {
+      const part = application.parts.find((p) => p.part === material.parts[0]) ?? application.parts[0]!;
+      const used = await useHeldLicence(
+        licences,
+        {
+          holderIndex,
+          typeName,
+          organisationId: part.organisationId,
+          organisationName: part.organisationName,
+          purpose: `办理申请 ${application.number ?? application.id}`,
+          expiresAt: new Date(Date.now() + LICENCE_USE_DAYS * 86_400_000),
+          actor: principal.sub,
+        },
+        tx,
+      );
+      if (!used) return null;
+      return {
+        registry: LICENCE_RECORD,
+        key: used.licenceId,
+        data: { ...used.face, holderName: used.holderName, validUntil: used.validUntil },
+        fetchedAt: new Date().toISOString(),
+        authorisationId: used.authorisationId,
+      };
+    },
+  };
 }
 
 /** A draft the caller may change; 404 when invisible, 409 when no longer a draft. */
@@ -558,11 +642,12 @@ export async function fillMaterials(
   const filled = await db.transaction(async (tx) => {
     const application = await draftOf(tx, caller.principal, id);
     const filled = await fillFromRegistries(
+      deps,
       tx,
       application,
       await guidesOf(tx, application.parts),
       identity,
-      caller.actor,
+      caller,
     );
     if (!(await touchDraft(tx, id))) throw conflict(`Application ${id} is no longer a draft`);
     await audit(tx, {

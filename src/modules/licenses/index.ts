@@ -67,3 +67,4 @@ export const licensesModule: TongbanModule = {
 export type { LicensesDeps, IssueInput, IssuedLicence, StoredLicence, LicenceStatus } from './service.ts';
 export { issueLicences, createSeal, findLicenceType } from './service.ts';
 export { LICENCE_TOPICS, type LicenceExpiringEvent } from './reminders.ts';
+export { holderIndexOf, useHeldLicence } from './wallet.ts';
