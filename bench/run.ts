@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: item detail (anonymous and signed in), search, password login and the
- * case flow (caseflow.ts) under concurrent load, each beside its baseline
+ * case flow (caseflow.ts) under concurrent load, and e-licence issuance and proofs
+ * (licences.ts), each beside its baseline
  * in the same run (see bench/README.md). Prints one JSON document to stdout and writes it
  * to bench/results/latest.json; progress goes to stderr.
  */
@@ -18,6 +19,7 @@ import { SEARCH_SQL } from '../src/modules/catalog/index.ts';
 import { seed, type Scale } from '../src/seed/index.ts';
 import { runCaseflow } from './caseflow.ts';
 import { BENCH_STAFF, prepareBenchStaff } from './identity.ts';
+import { runLicences } from './licences.ts';
 import {
   closedLoop,
   httpLoad,
@@ -40,8 +42,13 @@ const TARGETS = {
   loginRatio: 0.6,
   caseflowTransitionsPerSec: 300,
   caseflowRatio: 0.3,
+  licencesEd25519PerSec: 2000,
+  licencesSm2PerSec: 1000,
+  proofsPerSec: 10000,
 };
-const CASES = ['detail', 'authenticated', 'search', 'login', 'caseflow'] as const;
+const CASES = ['detail', 'authenticated', 'search', 'login', 'caseflow', 'licences'] as const;
+/** Cases that make a database of their own instead of using the seeded bench database. */
+const OWN_DATABASE: readonly Case[] = ['caseflow', 'licences'];
 type Case = (typeof CASES)[number];
 /** Bearer sessions of the bench staff member, rotated across the authenticated requests. */
 const SESSION_COUNT = 32;
@@ -68,7 +75,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --rounds <n>         alternating rounds the duration is split into (default 4)
   --scale city|small   demo data set (default city; seeded once into its own database)
   --only <cases>       run only these cases, comma-separated: detail, authenticated,
-                       search, login, caseflow (default all, in that order)
+                       search, login, caseflow, licences (default all, in that order)
   --reseed             drop and seed the bench database again
   --postgres <url>     PostgreSQL server (default postgres://postgres@127.0.0.1:5432)`;
 
@@ -533,7 +540,7 @@ async function main(): Promise<void> {
   const rounds = Math.min(options.rounds, durationS);
   const results: Record<string, unknown> = {};
   const pass: Record<string, boolean> = {};
-  const server = CASES.some((name) => name !== 'caseflow' && cases.has(name))
+  const server = CASES.some((name) => !OWN_DATABASE.includes(name) && cases.has(name))
     ? await serverCases(options, rounds, results, pass)
     : undefined;
 
@@ -557,6 +564,25 @@ async function main(): Promise<void> {
     pass.caseflowRatio = flowsClean && flowRatio >= TARGETS.caseflowRatio;
   }
 
+  // Issuance and proofs, in a database of their own (demo directory only), dropped at the end.
+  let licences: Awaited<ReturnType<typeof runLicences>> | undefined;
+  if (cases.has('licences')) {
+    licences = await runLicences({
+      server: options.postgres,
+      config: configFor,
+      open: (url) => openPlatformDatabase(configFor(url)),
+      log,
+    });
+    const { issuance, proofs } = licences;
+    results.licences = { issuance, proofs };
+    const issued = (algorithm: keyof typeof issuance, target: number) =>
+      issuance[algorithm].errors === 0 && issuance[algorithm].licencesPerSec >= target;
+    pass.licencesEd25519 = issued('ed25519', TARGETS.licencesEd25519PerSec);
+    pass.licencesSm2 = issued('sm2-sm3', TARGETS.licencesSm2PerSec);
+    // The proof endpoint's path (the log) and the tree alone must both keep up.
+    pass.proofs = Math.min(proofs.logPerSec, proofs.treePerSec) >= TARGETS.proofsPerSec;
+  }
+
   const cpus = os.cpus();
   const report = {
     machine: {
@@ -564,7 +590,7 @@ async function main(): Promise<void> {
       cpuModel: cpus[0]?.model.trim() ?? 'unknown',
       memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
       node: process.version,
-      postgres: server?.postgres ?? caseflow!.postgres,
+      postgres: server?.postgres ?? caseflow?.postgres ?? licences!.postgres,
     },
     scale: server ? scale : null,
     entries: server?.entries ?? null,
@@ -577,6 +603,15 @@ async function main(): Promise<void> {
     workload: {
       ...server?.workload,
       ...(caseflow && { caseflow: { statementsPerStep: caseflow.statementsPerStep } }),
+      ...(licences && {
+        licences: {
+          organisation: licences.organisation,
+          batchSize: licences.batchSize,
+          statementsPerBatch: licences.statementsPerBatch,
+          callers: licences.callers,
+          poolSize: licences.poolSize,
+        },
+      }),
     },
   };
   const json = JSON.stringify(report, null, 2);
