@@ -503,6 +503,7 @@ describe('licence wallet', () => {
       const { items, total } = response.json() as {
         items: {
           id: number;
+          at: string;
           kind: string;
           outcome: string;
           accessor: string;
@@ -519,7 +520,9 @@ describe('licence wallet', () => {
       expect(total).toBe(count!.n);
       expect(items).toHaveLength(total);
       expect(items[0]).toMatchObject({ kind: 'verification', outcome: 'allowed', accessor: '公众核验' });
-      expect(items.map((i) => i.id)).toEqual([...items.map((i) => i.id)].sort((a, b) => b - a));
+      // Newest first by time (two concurrent reads may commit in the other order than they began).
+      const times = items.map((i) => Date.parse(i.at));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
       expect(items).toContainEqual(
         expect.objectContaining({
           kind: 'read',
