@@ -62,5 +62,7 @@ describe('tongban CLI', () => {
       entries: 0,
       broken: [],
     });
+    const all = JSON.parse((await tongban('audit', 'verify')).stdout);
+    expect(all).toMatchObject({ broken: [], licenceLog: null });
   }, 60_000);
 });

@@ -8,7 +8,9 @@
 import type { TongbanModule } from '../../kernel/http.ts';
 import { CASE_TOPICS, type CaseStepEvent } from '../cases/index.ts';
 import { issueFromCase, LICENCE_ISSUER } from './from-cases.ts';
-import { TransparencyLog } from './log.ts';
+import { TransparencyLog, type LogAudit } from './log.ts';
+import type { FieldCipher } from '../../kernel/crypto.ts';
+import type { Queryable } from '../../kernel/db.ts';
 import { licenceRoutes } from './routes.ts';
 import { expireLicences, installLicenceTypes, type LicensesDeps } from './service.ts';
 import { remindExpiring } from './reminders.ts';
@@ -63,6 +65,18 @@ export const licensesModule: TongbanModule = {
     await licenceRoutes(app, context, deps);
   },
 };
+
+/**
+ * Audits the stored licence log from scratch (every leaf hash and every signed checkpoint's
+ * root); null when no licence log exists yet. For `tongban audit verify`.
+ */
+export async function auditLicenceLog(db: Queryable, cipher: FieldCipher): Promise<LogAudit | null> {
+  const [exists] = await db.query(`select 1 from transparency_log where name = $1`, [LICENCE_LOG]);
+  if (!exists) return null;
+  const log = new TransparencyLog(LICENCE_LOG, new Signer(cipher));
+  await log.open(db, '', 'ed25519'); // an existing log keeps its own origin and key
+  return log.audit(db);
+}
 
 export type { LicensesDeps, IssueInput, IssuedLicence, StoredLicence, LicenceStatus } from './service.ts';
 export { issueLicences, createSeal, findLicenceType } from './service.ts';

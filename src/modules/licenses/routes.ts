@@ -37,7 +37,7 @@ import {
   type StoredLicence,
 } from './service.ts';
 import { currentStatus, licenceBundle, statusText, verificationPage, verifyLicence } from './verification.ts';
-// TEMP import { walletRoutes } from './wallet-routes.ts';
+import { walletRoutes } from './wallet-routes.ts';
 
 const tags = ['licences'];
 const security = SESSION_SECURITY;
@@ -680,7 +680,7 @@ export async function licenceRoutes(app: App, context: ModuleContext, deps: Lice
     },
   );
 
-  // TEMP walletRoutes(app, context, deps);
+  walletRoutes(app, context, deps);
 }
 
 function chinese(date: string): string {

@@ -5,8 +5,8 @@ import { conflict, fieldError, notFound, validationError, type FieldError } from
 import { checkIdentifier } from '../../kernel/identifiers/index.ts';
 import { mod37_36CheckChar } from '../../kernel/identifiers/licence-id.ts';
 import { getOrganisation, type Organisation } from '../directory/index.ts';
-import { canonicalJson } from './canonical.ts';
-import { LICENCE_FORMAT, licenceDataHash, type LicenceData, type LogEntry } from './formats.ts';
+import { canonicalJson, sha256 } from './canonical.ts';
+import { LICENCE_FORMAT, type LicenceData, type LogEntry } from './formats.ts';
 import type { EntryToAppend, TransparencyLog } from './log.ts';
 import type { Signer } from './signer.ts';
 import type { SignatureAlgorithm } from './signing.ts';
@@ -521,7 +521,7 @@ function sealAndRecord(
 ): SealedRecord {
   const canonical = canonicalJson(data);
   const signature = deps.signer.sign(p.key, 'sealKey', Buffer.from(canonical, 'utf8')).toString('base64');
-  const dataHash = licenceDataHash(data);
+  const dataHash = sha256(canonical).toString('base64'); // = licenceDataHash(data), without serialising twice
   return {
     licence: {
       id: data.id,
