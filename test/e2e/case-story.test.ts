@@ -51,7 +51,7 @@ describe('an enterprise agent applies, two departments approve in parallel', () 
   beforeAll(async () => {
     t = await createTestApp();
     await seed(t.db, 'small');
-    item = await publishParallelItem(t.db, { audience: ['legal_person'] });
+    item = await publishParallelItem(t.db, { audience: ['legal_person'], resultLicence: '食品经营许可证' });
 
     // The enterprise, bound by its legal representative, with an agent whose mandate covers the item.
     const [e] = await t.db.query<{ uscc: string; name: string; regionCode: string; repName: string }>(
@@ -230,5 +230,17 @@ describe('an enterprise agent applies, two departments approve in parallel', () 
     // The application completes with its case.
     const application = ok(await call('GET', `/api/v1/applications/${draft.id}`, agent));
     expect(application.status).toBe('completed');
+
+    // The approval issued the enterprise its 食品经营许可证: in its wallet, verified by anyone from the QR code.
+    const held = ok(await call('GET', '/api/v1/my/licenses', agent)) as { id: string; typeName: string }[];
+    expect(held.map((l) => l.typeName)).toEqual(['食品经营许可证']);
+    const verification = ok(
+      await t.app.inject({ url: `/api/v1/licenses/${encodeURIComponent(held[0]!.id)}/verification` }),
+    );
+    expect(verification).toMatchObject({
+      valid: true,
+      holder: { kind: 'enterprise', identifier: enterprise.uscc, name: enterprise.name },
+      issuer: { name: item.lead.name },
+    });
   });
 });
