@@ -77,6 +77,7 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
   { method: 'GET', url: '/api/v1/licence-types', why: 'licence types and their face fields' },
   { method: 'GET', url: '/api/v1/licenses/:id/verification', why: 'licence verification by its QR code' },
   { method: 'GET', url: '/verify/licenses/:id', why: 'the page behind the licence QR code' },
+  { method: 'GET', url: '/api/v1/seals/:code/image.svg', why: 'a seal impression, printed on every licence' },
   { method: 'GET', url: '/api/v1/licence-log', why: 'the public transparency log' },
   { method: 'GET', url: '/api/v1/licence-log/key.pem', why: 'the public transparency log' },
   { method: 'GET', url: '/api/v1/licence-log/checkpoint', why: 'the public transparency log' },
@@ -127,6 +128,8 @@ const CODE_PLACEHOLDERS: [prefix: string, value: string][] = [
   ['/api/v1/regions/', '329900000000'],
   ['/api/v1/calendar/', '2099-01-02'],
   ['/api/v1/case-documents/', 'no-such-document-code'],
+  ['/api/v1/seals/', '3299000000001'],
+  ['/api/v1/licence-types/', '11100000000013399X001'],
   ['/verify/case-documents/', 'no-such-document-code'],
   ['/api/v1/', 'NO-SUCH-CODE'],
 ];

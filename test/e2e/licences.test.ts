@@ -6,6 +6,7 @@ import { remindExpiring } from '../../src/modules/licenses/reminders.ts';
 import { expireLicences, getLicence, issueLicences } from '../../src/modules/licenses/service.ts';
 import { verifyConsistency } from '../../src/modules/licenses/merkle.ts';
 import { importPublicKey } from '../../src/modules/licenses/signing.ts';
+import { ministryUscc } from '../../src/modules/licenses/types.ts';
 import { verifyBundle } from '../../src/modules/licenses/verify.ts';
 import { seed } from '../../src/seed/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
@@ -28,7 +29,7 @@ describe('licences', () => {
   let sealAdmin: string;
   let licenceId: string;
 
-  const inject = (method: 'GET' | 'POST', url: string, authorization?: string, payload?: unknown) =>
+  const inject = (method: 'GET' | 'POST' | 'PUT', url: string, authorization?: string, payload?: unknown) =>
     t.app.inject({
       method,
       url,
@@ -450,6 +451,57 @@ describe('licences', () => {
     expect(stored.status).toBe('expired');
     const entries = await deps.log.entriesAbout(t.db, issued!.id);
     expect(entries.map((e) => e.entry.kind)).toEqual(['licence.issued', 'licence.expired']);
+  });
+
+  it('a catalog administrator adds a licence type that can then be issued; seals show their impression', async () => {
+    const catalogAdmin = (
+      await staffSession(t.app, t.db, ['catalog_admin'], {
+        organisationId: item.lead.id,
+        regionCodes: [item.regionCode],
+      })
+    ).authorization;
+    const code = `${ministryUscc('00013399')}001`;
+    const type = {
+      name: '测试许可证',
+      holderKind: 'person',
+      authority: '市场监督管理局',
+      faceFields: [
+        { key: 'name', label: '姓名', source: 'holder.name', required: true },
+        { key: 'scope', label: '许可范围', source: 'form.scope', required: false },
+      ],
+      validityYears: 3,
+      template: 'card',
+    };
+    expect((await inject('PUT', `/api/v1/licence-types/${code}`, clerk, type)).statusCode).toBe(403);
+    const saved = await inject('PUT', `/api/v1/licence-types/${code}`, catalogAdmin, type);
+    expect(saved.statusCode, saved.body).toBe(200);
+    const badCode = `${code.slice(0, 17)}${code[17] === '0' ? '1' : '0'}001`;
+    const refused = await inject('PUT', `/api/v1/licence-types/${badCode}`, catalogAdmin, type);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().errors[0].field).toBe('code');
+    const twice = await inject('PUT', `/api/v1/licence-types/${code}`, catalogAdmin, {
+      ...type,
+      faceFields: [type.faceFields[0], type.faceFields[0]],
+    });
+    expect(twice.json().errors.map((e: { field: string }) => e.field)).toEqual(['faceFields[1].key']);
+    const types = (await inject('GET', '/api/v1/licence-types')).json() as { code: string }[];
+    expect(types.map((x) => x.code)).toContain(code);
+
+    const issued = await inject('POST', '/api/v1/licenses', head, {
+      type: '测试许可证',
+      organisationId: item.lead.id,
+      holder: { kind: 'person', name: holder.name, identifier: holder.idNumber },
+      face: { name: holder.name, scope: '测试' },
+      issueDate: '2026-01-05',
+    });
+    expect(issued.statusCode, issued.body).toBe(201);
+    expect(issued.json().data).toMatchObject({ validFrom: '2026-01-05', validUntil: '2029-01-04' });
+    const v = await verification(issued.json().id);
+    expect(v.valid).toBe(true);
+    const image = await inject('GET', `/api/v1/seals/${v.signature.sealCode}/image.svg`);
+    expect(image.statusCode).toBe(200);
+    expect(image.headers['content-type']).toMatch(/image\/svg\+xml/);
+    expect(image.body).toContain('<svg');
   });
 
   it('bad input gets a problem naming the field and the rule', async () => {

@@ -10,7 +10,7 @@ import {
   type Principal,
 } from '../../kernel/auth.ts';
 import type { Queryable } from '../../kernel/db.ts';
-import { fieldError, forbidden, notFound, validationError } from '../../kernel/errors.ts';
+import { fieldError, notFound, validationError } from '../../kernel/errors.ts';
 import { fileStorageFor, recordUpload } from '../../kernel/files/index.ts';
 import type { App, ModuleContext } from '../../kernel/http.ts';
 import { checkLicenceId } from '../../kernel/identifiers/licence-id.ts';
@@ -19,6 +19,7 @@ import { verifiedIdentity } from '../identity/index.ts';
 import { formatCheckpointNote } from './checkpoint.ts';
 import { publicKeyPem } from './signing.ts';
 import { renderLicence } from './render.ts';
+import { sealImageSvg } from './seal-image.ts';
 import {
   changeLicenceStatus,
   createSeal,
@@ -30,6 +31,7 @@ import {
   listLicenceTypes,
   listSeals,
   reissueLicence,
+  saveLicenceType,
   revokeSeal,
   rotateSealKey,
   toStoredLicence,
@@ -107,6 +109,50 @@ export async function licenceRoutes(app: App, context: ModuleContext, deps: Lice
     { schema: { tags, summary: 'Licence types (证照类型) with their face fields' } },
     () => listLicenceTypes(db),
   );
+  const FaceField = Type.Object({
+    key: Type.String({ minLength: 1, maxLength: 40 }),
+    label: Type.String({ minLength: 1, maxLength: 40 }),
+    source: Type.String({
+      minLength: 1,
+      maxLength: 70,
+      description:
+        'holder.name | holder.identifier | issuer.name | item.name | case.number | issueDate | form.<field>',
+    }),
+    required: Type.Boolean(),
+  });
+  app.put(
+    '/api/v1/licence-types/:code',
+    {
+      preHandler: auth.require('catalog.manage'),
+      schema: {
+        tags,
+        security,
+        summary: 'Create or change a licence type; issued licences keep what they were sealed with',
+        params: Type.Object({ code: Type.String({ pattern: '^[0-9A-Z]{18}[0-9]{3}$' }) }),
+        body: Type.Object({
+          name: Type.String({ minLength: 2, maxLength: 40 }),
+          holderKind: Type.Union([Type.Literal('person'), Type.Literal('enterprise')]),
+          authority: Type.String({ minLength: 2, maxLength: 40 }),
+          faceFields: Type.Array(FaceField, { minItems: 1, maxItems: 40 }),
+          validityYears: Nullable(Type.Integer({ minimum: 1, maximum: 99 })),
+          template: Type.Union([Type.Literal('certificate'), Type.Literal('card')]),
+        }),
+      },
+    },
+    async (request) => {
+      const before = (await listLicenceTypes(db)).find((t) => t.code === request.params.code) ?? null;
+      const saved = await saveLicenceType(db, { code: request.params.code, ...request.body });
+      await audit(db, {
+        ...actorOf(request),
+        action: before ? 'licence_type.update' : 'licence_type.create',
+        entity: 'licence_type',
+        entityId: saved.code,
+        before,
+        after: saved,
+      });
+      return saved;
+    },
+  );
 
   // ---- seals -------------------------------------------------------------------------
   const sealsOf = (principal: Principal) =>
@@ -123,6 +169,16 @@ export async function licenceRoutes(app: App, context: ModuleContext, deps: Lice
     return seal;
   }
 
+  // A seal's impression is printed on every licence it seals: not a secret, and not the seal.
+  app.get(
+    '/api/v1/seals/:code/image.svg',
+    { schema: { tags, summary: 'The seal impression (印模) as SVG', params: SealParams } },
+    async (request, reply) => {
+      const seal = await getSeal(db, request.params.code);
+      reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400');
+      return sealImageSvg({ organisationName: seal.organisationName, sealName: seal.name, code: seal.code });
+    },
+  );
   app.get(
     '/api/v1/seals',
     {

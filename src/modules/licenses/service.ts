@@ -56,6 +56,78 @@ export async function findLicenceType(db: Queryable, codeOrName: string): Promis
   return row ? toLicenceType(row) : null;
 }
 
+const FACE_KEY = /^[A-Za-z][A-Za-z0-9]{0,39}$/;
+const FACE_SOURCE =
+  /^(holder\.name|holder\.identifier|issuer\.name|item\.name|case\.number|issueDate|form\.[A-Za-z][A-Za-z0-9_]{0,63})$/;
+
+/**
+ * Creates or replaces a licence type (an administrator's catalog of licence kinds). The
+ * code must be a ministry's credit code (check digits) and 3 digits; face keys unique; the
+ * sources known. Licences already issued keep the data they were sealed with.
+ */
+export async function saveLicenceType(
+  db: Queryable,
+  type: Omit<LicenceType, 'faceFields'> & { faceFields: (Omit<FaceField, 'source'> & { source: string })[] },
+): Promise<LicenceType> {
+  const errors: FieldError[] = [];
+  const ministry = checkIdentifier('uscc', type.code.slice(0, 18));
+  if (!/^[0-9A-Z]{18}\d{3}$/.test(type.code) || !ministry.ok)
+    errors.push(
+      fieldError(
+        'code',
+        'licenceTypeCode',
+        '证照类型代码应为主管部门统一社会信用代码加3位数字',
+        'The code is a ministry USCC and 3 digits',
+      ),
+    );
+  const keys = new Set<string>();
+  type.faceFields.forEach((f, i) => {
+    if (!FACE_KEY.test(f.key) || keys.has(f.key))
+      errors.push(
+        fieldError(
+          `faceFields[${i}].key`,
+          'unique',
+          '照面项标识应为字母数字且不重复',
+          'Face keys are letters and digits, each once',
+        ),
+      );
+    keys.add(f.key);
+    if (!FACE_SOURCE.test(f.source))
+      errors.push(
+        fieldError(
+          `faceFields[${i}].source`,
+          'known',
+          `未知的数据来源“${f.source}”`,
+          `Unknown source ${f.source}`,
+        ),
+      );
+  });
+  if (errors.length) throw validationError(errors);
+  try {
+    await db.query(
+      `insert into licence_type (code, name, holder_kind, authority, face_fields, validity_years, template)
+       values ($1, $2, $3, $4, $5::jsonb, $6, $7)
+       on conflict (code) do update set name = excluded.name, holder_kind = excluded.holder_kind,
+         authority = excluded.authority, face_fields = excluded.face_fields,
+         validity_years = excluded.validity_years, template = excluded.template`,
+      [
+        type.code,
+        type.name,
+        type.holderKind,
+        type.authority,
+        JSON.stringify(type.faceFields),
+        type.validityYears,
+        type.template,
+      ],
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505')
+      throw conflict(`Another licence type is named ${type.name}`, { name: type.name });
+    throw error;
+  }
+  return (await findLicenceType(db, type.code))!;
+}
+
 const TYPE_SQL = `select code, name, holder_kind, authority, face_fields, validity_years, template from licence_type`;
 const toLicenceType = (r: Record<string, unknown>): LicenceType => ({
   code: r.code as string,
