@@ -7,7 +7,7 @@ import { transitionEntry } from '../../src/modules/catalog/service.ts';
 import { seed } from '../../src/seed/index.ts';
 import { jpeg, pdf } from '../../src/kernel/files/test-samples.ts';
 import { createTestApp, testConfig, type TestApp } from '../helpers/app.ts';
-import { personSession, staffSession } from '../helpers/identity.ts';
+import { personSession, staffSession, verifiedPersonSession } from '../helpers/identity.ts';
 
 /**
  * Applications (申办) end to end on the demo city: drafts kept on the server and resumed
@@ -55,18 +55,7 @@ describe('applications', () => {
 
   /** A person whose verified real name and ID number are those of a registry resident (as after 实名认证). */
   const verifiedPerson = async (resident: { idNumber: string; name: string }): Promise<Caller> => {
-    const person = await personSession(t.app, t.db, { assurance: 2 });
-    const cipher = t.app.identity.cipher;
-    await t.db.query(
-      `update identity_account set name = $2, id_number_enc = $3, id_number_index = $4, real_name_verified_at = now()
-        where id = $1`,
-      [
-        person.accountId,
-        resident.name,
-        cipher.encrypt(resident.idNumber, 'idNumber'),
-        cipher.index(resident.idNumber, 'idNumber'),
-      ],
-    );
+    const person = await verifiedPersonSession(t.app, t.db, resident);
     return { accountId: person.accountId, authorization: person.authorization, ...resident };
   };
 

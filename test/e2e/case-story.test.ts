@@ -6,7 +6,7 @@ import type { DemoMessagingSmsProvider } from '../../src/modules/messaging/index
 import { seed } from '../../src/seed/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { publishParallelItem, type ParallelItem } from '../helpers/cases.ts';
-import { personSession, staffSession } from '../helpers/identity.ts';
+import { staffSession, verifiedPersonSession } from '../helpers/identity.ts';
 
 /**
  * The issue's story end to end over HTTP: an enterprise agent applies for an item that two
@@ -65,19 +65,8 @@ describe('an enterprise agent applies, two departments approve in parallel', () 
         where not exists (select 1 from registry_enterprise x where x.legal_representative_id = p.id_number)
         order by p.id_number limit 1`,
     );
-    const person = await personSession(t.app, t.db, { assurance: 2 });
+    const person = await verifiedPersonSession(t.app, t.db, resident!);
     agentPhone = person.phone;
-    const cipher = t.app.identity.cipher;
-    await t.db.query(
-      `update identity_account set name = $2, id_number_enc = $3, id_number_index = $4, real_name_verified_at = now()
-        where id = $1`,
-      [
-        person.accountId,
-        resident!.name,
-        cipher.encrypt(resident!.idNumber, 'idNumber'),
-        cipher.index(resident!.idNumber, 'idNumber'),
-      ],
-    );
     const [bound] = await t.db.query<{ id: string }>(
       `insert into identity_enterprise (uscc, name, legal_representative_name, region_code, verified_at, created_by)
        values ($1, $2, $3, $4, now(), $5) returning id`,

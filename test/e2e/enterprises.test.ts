@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkIdentifier } from '../../src/kernel/identifiers/index.ts';
 import { seed } from '../../src/seed/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { personSession } from '../helpers/identity.ts';
+import { personSession, verifiedPersonSession } from '../helpers/identity.ts';
 
 /**
  * Legal persons end to end: the legal representative binds the enterprise, appoints an
@@ -25,19 +25,7 @@ describe('enterprises, administrators and agents', () => {
 
   /** A person whose verified real name and ID number are those given (as after 实名认证). */
   const verifiedPerson = async (idNumber?: string, name = '测试用户'): Promise<Caller> => {
-    const person = await personSession(t.app, t.db, { assurance: 2 });
-    const cipher = t.app.identity.cipher;
-    await t.db.query(
-      `update identity_account set name = $2, id_number_enc = $3, id_number_index = $4, real_name_verified_at = now()
-        where id = $1`,
-      [
-        person.accountId,
-        name,
-        idNumber ? cipher.encrypt(idNumber, 'idNumber') : null,
-        idNumber ? cipher.index(idNumber, 'idNumber') : null,
-      ],
-    );
-    return person;
+    return verifiedPersonSession(t.app, t.db, { name, idNumber: idNumber ?? null });
   };
 
   const call = (

@@ -9,7 +9,7 @@ import { importPublicKey, verifyBytes, type SignatureAlgorithm } from '../../src
 import { seed } from '../../src/seed/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { itemElements, publishParallelItem, type ParallelItem } from '../helpers/cases.ts';
-import { personSession, staffSession } from '../helpers/identity.ts';
+import { personSession, staffSession, verifiedPersonSession } from '../helpers/identity.ts';
 
 /**
  * The licence wallet (亮证/用证) end to end: holders list and read their licences, nobody
@@ -88,18 +88,7 @@ describe('licence wallet', () => {
   };
 
   const verifiedPerson = async (resident: { idNumber: string; name: string }) => {
-    const person = await personSession(t.app, t.db, { assurance: 2 });
-    const cipher = t.app.identity.cipher;
-    await t.db.query(
-      `update identity_account set name = $2, id_number_enc = $3, id_number_index = $4, real_name_verified_at = now()
-        where id = $1`,
-      [
-        person.accountId,
-        resident.name,
-        cipher.encrypt(resident.idNumber, 'idNumber'),
-        cipher.index(resident.idNumber, 'idNumber'),
-      ],
-    );
+    const person = await verifiedPersonSession(t.app, t.db, resident);
     return { ...person, ...resident };
   };
 

@@ -11,7 +11,7 @@ import { verifyBundle } from '../../src/modules/licenses/verify.ts';
 import { seed } from '../../src/seed/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { fileCase, publishParallelItem, type ParallelItem } from '../helpers/cases.ts';
-import { personSession, staffSession } from '../helpers/identity.ts';
+import { personSession, staffSession, verifiedPersonSession } from '../helpers/identity.ts';
 
 /**
  * E-licences end to end (issue 5): a case decision issues a sealed licence; the QR page and
@@ -47,17 +47,7 @@ describe('licences', () => {
     const [resident] = await t.db.query<{ idNumber: string; name: string }>(
       `select id_number as "idNumber", name from registry_person order by id_number limit 1`,
     );
-    const person = await personSession(t.app, t.db, { assurance: 2 });
-    const cipher = t.app.identity.cipher;
-    await t.db.query(
-      `update identity_account set name = $2, id_number_enc = $3, id_number_index = $4, real_name_verified_at = now() where id = $1`,
-      [
-        person.accountId,
-        resident!.name,
-        cipher.encrypt(resident!.idNumber, 'idNumber'),
-        cipher.index(resident!.idNumber, 'idNumber'),
-      ],
-    );
+    const person = await verifiedPersonSession(t.app, t.db, resident!);
     holder = { ...person, ...resident! };
     const lead = { organisationId: item.lead.id, regionCodes: [item.regionCode] };
     clerk = (await staffSession(t.app, t.db, ['window_clerk'], lead)).authorization;
