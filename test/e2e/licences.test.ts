@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/modules/licenses/canonical.ts';
 import { parseCheckpointNote, verifyCheckpoint } from '../../src/modules/licenses/checkpoint.ts';
@@ -12,6 +17,8 @@ import { seed } from '../../src/seed/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { fileCase, publishParallelItem, type ParallelItem } from '../helpers/cases.ts';
 import { personSession, staffSession, verifiedPersonSession } from '../helpers/identity.ts';
+
+const run = promisify(execFile);
 
 /**
  * E-licences end to end (issue 5): a case decision issues a sealed licence; the QR page and
@@ -182,6 +189,28 @@ describe('licences', () => {
       holder.authorization,
     );
     expect(again.rawPayload.equals(pdf.rawPayload)).toBe(true); // rendered once, then kept
+    // The command a bank or a court runs, offline, on the downloaded PDF, the log's key and a checkpoint.
+    const dir = mkdtempSync(path.join(tmpdir(), 'tongban-licence-'));
+    const put = (name: string, content: string | Uint8Array) => {
+      writeFileSync(path.join(dir, name), content);
+      return path.join(dir, name);
+    };
+    const keyPem = (await inject('GET', '/api/v1/licence-log/key.pem')).body;
+    const note = (await inject('GET', '/api/v1/licence-log/checkpoint?format=note')).body;
+    const verified = await run(process.execPath, [
+      'bin/tongban.js',
+      'verify',
+      put('licence.pdf', pdf.rawPayload),
+      '--log-key',
+      put('log-key.pem', keyPem),
+      '--checkpoint',
+      put('checkpoint.txt', note),
+    ]).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(verified.code, verified.stdout).toBe(0);
+    expect(verified.stdout).toMatch(/valid/);
     // Someone else gets nothing.
     const stranger = await personSession(t.app, t.db, { assurance: 2 });
     expect(
@@ -315,6 +344,9 @@ describe('licences', () => {
       t.db.query(`delete from transparency_log_entry where log_name = 'licences' and idx = 1`),
     ).rejects.toThrow(/append-only/);
     await t.db.query(`alter table transparency_log_entry disable trigger transparency_log_entry_append_only`);
+    const [removed] = await t.db.query(
+      `select * from transparency_log_entry where log_name = 'licences' and idx = 1`,
+    );
     try {
       await t.db.query(`delete from transparency_log_entry where log_name = 'licences' and idx = 1`);
       const audit = await t.app.licenses.log.audit(t.db);
@@ -323,9 +355,19 @@ describe('licences', () => {
       expect(audit.problems.join('\n')).toMatch(/another root hash/);
     } finally {
       await t.db.query(
+        `insert into transparency_log_entry select * from json_populate_record(null::transparency_log_entry, $1::json)`,
+        [
+          JSON.stringify({
+            ...removed,
+            leaf_hash: `\\x${Buffer.from(removed!.leaf_hash as Uint8Array).toString('hex')}`,
+          }),
+        ],
+      );
+      await t.db.query(
         `alter table transparency_log_entry enable trigger transparency_log_entry_append_only`,
       );
     }
+    expect((await t.app.licenses.log.audit(t.db)).ok).toBe(true); // put back, it verifies again
   });
 
   it('a revoked licence verifies as revoked, online and offline', async () => {
@@ -492,6 +534,49 @@ describe('licences', () => {
     expect(image.statusCode).toBe(200);
     expect(image.headers['content-type']).toMatch(/image\/svg\+xml/);
     expect(image.body).toContain('<svg');
+  });
+
+  it('a change issues a new version that supersedes the old one, both sealed and logged', async () => {
+    const [first] = await issueLicences(
+      t.app.licenses,
+      [
+        {
+          type: '出租汽车驾驶员从业资格证',
+          organisationId: item.lead.id,
+          holder: { kind: 'person', name: holder.name, identifier: holder.idNumber },
+          face: { name: holder.name, idNumber: holder.idNumber, category: '巡游出租汽车' },
+        },
+      ],
+      'test',
+    );
+    const changed = await inject('POST', `/api/v1/licenses/${encodeURIComponent(first!.id)}/versions`, head, {
+      face: { category: '网络预约出租汽车' },
+    });
+    expect(changed.statusCode, changed.body).toBe(201);
+    const second = changed.json();
+    expect(second.id).toBe(first!.id.replace(/\.001\.[0-9A-Z]$/, '.002.') + second.id.slice(-1));
+    expect(second.data).toMatchObject({ supersedes: first!.id, face: { category: '网络预约出租汽车' } });
+    expect(await verification(first!.id)).toMatchObject({
+      valid: false,
+      status: 'superseded',
+      supersededBy: second.id,
+    });
+    expect(await verification(second.id)).toMatchObject({ valid: true, status: 'valid', version: 2 });
+    expect(verifyBundle(await bundleOf(first!.id), { logKey: logKey() }).status).toBe('superseded');
+    // An old version cannot be changed again.
+    const again = await inject('POST', `/api/v1/licenses/${encodeURIComponent(first!.id)}/versions`, head, {
+      face: { category: '巡游出租汽车' },
+    });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it('the checkpoint job signs a checkpoint only when the log grew', async () => {
+    const job = t.app.jobs.find((j) => j.name === 'licences.checkpoint')!;
+    const before = (await job.run()) as { treeSize: number };
+    expect(((await job.run()) as { treeSize: number }).treeSize).toBe(before.treeSize);
+    const audit = await t.app.licenses.log.audit(t.db);
+    expect(audit).toMatchObject({ ok: true, size: before.treeSize });
+    expect(audit.checkpoints).toBeGreaterThan(3);
   });
 
   it('bad input gets a problem naming the field and the rule', async () => {
