@@ -17,6 +17,7 @@ import {
   type DemoIdentities,
 } from './modules/identity/index.ts';
 import { exportCatalog, importCatalog, reindexCatalog, type FileFormat } from './modules/catalog/index.ts';
+import { auditExchangeLog } from './modules/exchange/index.ts';
 import { auditLicenceLog } from './modules/licenses/index.ts';
 import { openPlatformDatabase, start } from './main.ts';
 import { USAGE, UsageError } from './cli-usage.ts';
@@ -112,11 +113,16 @@ async function main(argv: string[]): Promise<void> {
       try {
         const report = await verifyAllChains(db, values.prefix ? { prefix: values.prefix } : {});
         // Without a prefix, the licences' transparency log is audited too (every leaf and checkpoint).
-        const licenceLog = values.prefix
-          ? undefined
-          : await auditLicenceLog(db, new FieldCipher(config.fieldKeys, config.indexKey));
-        console.log(JSON.stringify({ ...report, ...(licenceLog !== undefined && { licenceLog }) }, null, 2));
-        if (report.broken.length > 0 || licenceLog?.ok === false) process.exitCode = 1;
+        const cipher = new FieldCipher(config.fieldKeys, config.indexKey);
+        const logs = values.prefix
+          ? {}
+          : {
+              licenceLog: await auditLicenceLog(db, cipher),
+              exchangeLog: await auditExchangeLog(db, cipher),
+            };
+        console.log(JSON.stringify({ ...report, ...logs }, null, 2));
+        if (report.broken.length > 0 || Object.values(logs).some((log) => log?.ok === false))
+          process.exitCode = 1;
       } finally {
         await db.close();
       }

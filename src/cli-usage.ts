@@ -11,7 +11,7 @@ export const USAGE = `Usage: tongban <command>
                                  create a staff account (the first system administrator);
                                  the password is read from TONGBAN_PASSWORD
   audit verify [--prefix case:]  check every hash-chained log (or those whose name starts with the prefix)
-                                 and, without a prefix, the licences' transparency log;
+                                 and, without a prefix, the licence and data-access transparency logs;
                                  exit code 1 when one is broken
   keys rotate                    re-encrypt personal fields with the first FIELD_ENCRYPTION_KEYS key
                                  and recompute blind indexes (after adding a key or a new FIELD_INDEX_KEY)

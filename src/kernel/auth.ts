@@ -30,6 +30,7 @@ export const PERMISSIONS = [
   'integration.manage',
   'seal.manage',
   'licence.manage',
+  'exchange.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

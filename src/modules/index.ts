@@ -6,6 +6,7 @@ import { casesModule } from './cases/index.ts';
 import { catalogModule } from './catalog/index.ts';
 import { departmentSystemsModule } from './department-systems/index.ts';
 import { directoryModule } from './directory/index.ts';
+import { exchangeModule } from './exchange/index.ts';
 import { identityModule } from './identity/index.ts';
 import { licensesModule } from './licenses/index.ts';
 import { messagingModule } from './messaging/index.ts';
@@ -22,6 +23,7 @@ export const modules: TongbanModule[] = [
   applicationsModule,
   casesModule,
   licensesModule,
+  exchangeModule,
   messagingModule,
   departmentSystemsModule,
 ];

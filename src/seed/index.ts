@@ -13,6 +13,7 @@ import {
 } from '../modules/catalog/index.ts';
 import { getRegion, implementingBodies, seedDemoDirectory } from '../modules/directory/index.ts';
 import { seedDemoIdentities, type DemoIdentities } from '../modules/identity/index.ts';
+import { installResources } from '../modules/exchange/index.ts';
 import { seedDemoRegistries } from '../modules/registries/index.ts';
 
 /**
@@ -89,6 +90,8 @@ export async function seed(
       }),
     (r) => JSON.stringify(r),
   );
+  // The data-sharing catalog's providers are departments of the directory just built.
+  await installResources(db);
   if (!identities) return undefined;
   return timed(
     'demo accounts',

@@ -17,6 +17,11 @@ export interface PublicRoute {
    * tokens, client credentials), not platform sessions, so the platform does not judge it.
    */
   providerCredentials?: true;
+  /**
+   * The route authenticates its caller with a credential of its own (a data consumer's
+   * API key in X-Api-Key): an anonymous caller gets its 401.
+   */
+  ownCredential?: true;
 }
 
 /**
@@ -54,6 +59,28 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
     url: '/api/v1/department-systems/:code/reports',
     why: "signed with the system's inbound secret (Standard Webhooks)",
   },
+  // Data consumers read shared data with their API key (X-Api-Key), not a session.
+  {
+    method: 'GET',
+    url: '/api/v1/exchange/resources/:code/records/:key',
+    why: 'consumer API key',
+    ownCredential: true,
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/exchange/resources/:code/records/batch',
+    why: 'consumer API key',
+    ownCredential: true,
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/exchange/resources/:code/verify',
+    why: 'consumer API key',
+    ownCredential: true,
+  },
+  // The resource catalog (信息资源目录) is published to every department.
+  { method: 'GET', url: '/api/v1/exchange/resources', why: 'the resource catalog' },
+  { method: 'GET', url: '/api/v1/exchange/resources/:code', why: 'the resource catalog' },
   // Public reference data.
   { method: 'GET', url: '/api/v1/identifiers/:kind/:value', why: 'identifier validation' },
   { method: 'GET', url: '/api/v1/calendar/days', why: 'working-day calendar' },
@@ -117,6 +144,8 @@ const PLACEHOLDERS: Record<string, string> = {
   action: 'publish',
   version: '1',
   uid: 'no-such-interaction',
+  key: '11010519491231002X',
+  status: 'disable',
   '*': 'jwks',
   authorisationId: UUID,
 };
@@ -129,6 +158,7 @@ const CODE_PLACEHOLDERS: [prefix: string, value: string][] = [
   ['/api/v1/calendar/', '2099-01-02'],
   ['/api/v1/case-documents/', 'no-such-document-code'],
   ['/api/v1/seals/', '3299000000001'],
+  ['/api/v1/exchange/', 'population.person'],
   ['/api/v1/licence-types/', '11100000000013399X001'],
   ['/verify/case-documents/', 'no-such-document-code'],
   ['/api/v1/', 'NO-SUCH-CODE'],

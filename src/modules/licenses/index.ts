@@ -12,7 +12,8 @@ import { TransparencyLog, type LogAudit } from './log.ts';
 import type { FieldCipher } from '../../kernel/crypto.ts';
 import type { Queryable } from '../../kernel/db.ts';
 import { licenceRoutes } from './routes.ts';
-import { expireLicences, installLicenceTypes, type LicensesDeps } from './service.ts';
+import { expireLicences, findLicence, installLicenceTypes, type LicensesDeps } from './service.ts';
+import { currentStatus } from './verification.ts';
 import { remindExpiring } from './reminders.ts';
 import { Signer } from './signer.ts';
 
@@ -78,7 +79,30 @@ export async function auditLicenceLog(db: Queryable, cipher: FieldCipher): Promi
   return log.audit(db);
 }
 
+/** A licence's summary as the licence library (电子证照库) shares it: no face data beyond the holder. */
+export async function licenceSummary(
+  deps: Pick<LicensesDeps, 'cipher'>,
+  db: Queryable,
+  id: string,
+): Promise<Record<string, string | null> | null> {
+  const licence = await findLicence(deps, db, id);
+  if (!licence) return null;
+  return {
+    id: licence.id,
+    typeName: licence.data.licenceType.name,
+    holderName: licence.data.holder.name,
+    holderIdentifier: licence.data.holder.identifier,
+    issuerName: licence.data.issuer.name,
+    issueDate: licence.data.issueDate,
+    validUntil: licence.data.validUntil,
+    status: currentStatus(licence, new Date()),
+  };
+}
+
 export type { LicensesDeps, IssueInput, IssuedLicence, StoredLicence, LicenceStatus } from './service.ts';
 export { issueLicences, createSeal, findLicenceType } from './service.ts';
 export { LICENCE_TOPICS, type LicenceExpiringEvent } from './reminders.ts';
 export { holderIndexOf, useHeldLicence } from './wallet.ts';
+export { TransparencyLog, type AppendedEntry, type EntryToAppend, type LogAudit, type LoggedEntry } from './log.ts';
+export { Signer } from './signer.ts';
+export { canonicalJson } from './canonical.ts';

@@ -29,17 +29,23 @@ export interface LogHead {
   encryptedPrivateKey: string;
 }
 
+/** What any log's entries have: a kind, and the time the log appended them. */
+export interface LoggedEntry {
+  kind: string;
+  loggedAt: string;
+}
+
 /** An entry to append, with what it is about (licence identifier, seal key id). */
-export interface EntryToAppend {
+export interface EntryToAppend<E extends LoggedEntry = LogEntry> {
   subject: string;
   /** The entry without its time: the log sets `loggedAt` once it holds the lock. */
-  entry: DistributiveOmit<LogEntry, 'loggedAt'>;
+  entry: DistributiveOmit<E, 'loggedAt'>;
 }
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-export interface AppendedEntry {
+export interface AppendedEntry<E extends LoggedEntry = LogEntry> {
   index: number;
-  entry: LogEntry;
+  entry: E;
 }
 
 interface CheckpointRow {
@@ -51,7 +57,7 @@ interface CheckpointRow {
   signature: string;
 }
 
-export class TransparencyLog {
+export class TransparencyLog<E extends LoggedEntry = LogEntry> {
   readonly tree = new MerkleTree();
   #head: LogHead | null = null;
   #publicKey: KeyObject | null = null;
@@ -98,7 +104,7 @@ export class TransparencyLog {
   }
 
   /** Appends entries inside the caller's transaction; holds the log's lock until it ends. */
-  async append(tx: Executor, entries: EntryToAppend[]): Promise<AppendedEntry[]> {
+  async append(tx: Executor, entries: EntryToAppend<E>[]): Promise<AppendedEntry<E>[]> {
     if (entries.length === 0) return [];
     const [locked] = await tx.query<{ first: string }>(
       `update transparency_log set size = size + $2 where name = $1 returning size - $2 as first`,
@@ -110,7 +116,7 @@ export class TransparencyLog {
     const loggedAt = new Date().toISOString();
     const appended = entries.map(({ entry }, i) => ({
       index: first + i,
-      entry: { ...entry, loggedAt } as LogEntry,
+      entry: { ...entry, loggedAt } as unknown as E,
     }));
     const data = appended.map(({ entry }) => canonicalJson(entry));
     await tx.query(
@@ -251,21 +257,21 @@ export class TransparencyLog {
   }
 
   /** Entries by index (canonical JSON parsed), for proofs and bundles. */
-  async entries(db: Queryable, indexes: number[]): Promise<Map<number, LogEntry>> {
+  async entries(db: Queryable, indexes: number[]): Promise<Map<number, E>> {
     const rows = await db.query<{ idx: string; data: string }>(
       `select idx, data from transparency_log_entry where log_name = $1 and idx = any($2::bigint[])`,
       [this.name, indexes],
     );
-    return new Map(rows.map((r) => [Number(r.idx), JSON.parse(r.data) as LogEntry]));
+    return new Map(rows.map((r) => [Number(r.idx), JSON.parse(r.data) as E]));
   }
 
   /** The entries about a subject after `fromIndex`, in log order. */
-  async entriesAbout(db: Queryable, subject: string, fromIndex = -1): Promise<AppendedEntry[]> {
+  async entriesAbout(db: Queryable, subject: string, fromIndex = -1): Promise<AppendedEntry<E>[]> {
     const rows = await db.query<{ idx: string; data: string }>(
       `select idx, data from transparency_log_entry where log_name = $1 and subject = $2 and idx > $3 order by idx`,
       [this.name, subject, fromIndex],
     );
-    return rows.map((r) => ({ index: Number(r.idx), entry: JSON.parse(r.data) as LogEntry }));
+    return rows.map((r) => ({ index: Number(r.idx), entry: JSON.parse(r.data) as E }));
   }
 
   /**
@@ -312,7 +318,7 @@ export class TransparencyLog {
   }
 
   /** Checks a proof the way a client would (a guard against serving a wrong one). */
-  static proofHolds(entry: LogEntry, proof: InclusionProof, checkpoint: Checkpoint): boolean {
+  static proofHolds(entry: LoggedEntry, proof: InclusionProof, checkpoint: Checkpoint): boolean {
     return verifyInclusion(
       leafHash(Buffer.from(canonicalJson(entry), 'utf8')),
       proof.leafIndex,

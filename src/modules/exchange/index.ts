@@ -1,0 +1,89 @@
+/**
+ * Data sharing (数据共享交换, issue 6): the resource catalog over the base registries and the
+ * licence library; consumers (department applications with API keys) that ask providers
+ * for grants (purpose, fields, masking, expiry); lookups, batch lookups and yes/no
+ * verification checked against the grant; every access recorded and sealed into a
+ * transparency log; providers see who used their data, citizens who looked at theirs.
+ */
+import type { FieldCipher } from '../../kernel/crypto.ts';
+import type { Database } from '../../kernel/db.ts';
+import { AppError } from '../../kernel/errors.ts';
+import type { TongbanModule } from '../../kernel/http.ts';
+import { licenceSummary, Signer, TransparencyLog, type LogAudit } from '../licenses/index.ts';
+import { getEnterprise, getPerson } from '../registries/index.ts';
+import { auditAccesses, EXCHANGE_LOG, sequenceAccesses } from './audit.ts';
+import { installResources } from './resources.ts';
+import { exchangeRoutes } from './routes.ts';
+import type { AccessEntry, ExchangeDeps } from './service.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    exchange: ExchangeDeps;
+  }
+}
+
+/** null for a record that does not exist (the registries answer 404). */
+const orNull = async <T>(read: () => Promise<T>): Promise<T | null> => {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not_found') return null;
+    throw error;
+  }
+};
+
+function recordReaders(cipher: FieldCipher): ExchangeDeps['records'] {
+  return {
+    'population.person': async (db, key) => {
+      const p = await orNull(() => getPerson(db, key));
+      return p && [{ ...p }];
+    },
+    'legal_entity.enterprise': async (db, key) => {
+      const e = await orNull(() => getEnterprise(db, key));
+      if (!e) return null;
+      const { legalRepresentative, ...rest } = e;
+      return [{ ...rest, legalRepresentativeName: legalRepresentative.name }];
+    },
+    'licence.licence': async (db, key) => {
+      const summary = await licenceSummary({ cipher }, db, key);
+      return summary && [summary];
+    },
+  };
+}
+
+export const exchangeModule: TongbanModule = {
+  name: 'exchange',
+  routes(app, context) {
+    const { db, config } = context;
+    const cipher = app.identity.cipher;
+    const log = new TransparencyLog<AccessEntry>(EXCHANGE_LOG, new Signer(cipher));
+    const deps: ExchangeDeps = { db, cipher, log, records: recordReaders(cipher) };
+    app.decorate('exchange', deps);
+    app.addHook('onReady', async () => {
+      await installResources(db);
+      await log.open(db, `${new URL(config.publicUrl).host}/exchange`, config.licences.algorithm);
+    });
+    app.jobs.push(
+      { name: 'exchange.sequence', everyMs: 2_000, run: () => sequenceAccesses(deps) },
+      {
+        name: 'exchange.checkpoint',
+        everyMs: config.licences.checkpointSeconds * 1000,
+        run: async () => (await sequenceAccesses(deps), log.checkpoint(db)),
+      },
+    );
+    exchangeRoutes(app, context, deps);
+  },
+};
+
+/** Audits the exchange access log (for `tongban audit verify`); null when none exists yet. */
+export async function auditExchangeLog(db: Database, cipher: FieldCipher): Promise<LogAudit | null> {
+  const [exists] = await db.query(`select 1 from transparency_log where name = $1`, [EXCHANGE_LOG]);
+  if (!exists) return null;
+  const log = new TransparencyLog<AccessEntry>(EXCHANGE_LOG, new Signer(cipher));
+  await log.open(db, '', 'ed25519'); // an existing log keeps its own origin and key
+  return auditAccesses({ db, log });
+}
+
+export { sequenceAccesses, auditAccesses, EXCHANGE_LOG } from './audit.ts';
+export { installResources } from './resources.ts';
+export type { ExchangeDeps, AccessEntry } from './service.ts';

@@ -1,0 +1,466 @@
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { audit } from '../../kernel/audit.ts';
+import {
+  actorOf,
+  assertInJurisdiction,
+  noStore,
+  SESSION_SECURITY,
+  type Principal,
+} from '../../kernel/auth.ts';
+import { notFound } from '../../kernel/errors.ts';
+import type { App, ModuleContext } from '../../kernel/http.ts';
+import { getOrganisation } from '../directory/index.ts';
+import { verifiedIdentity } from '../identity/index.ts';
+import { accessesAbout, auditAccesses, listAccesses } from './audit.ts';
+import { getResource, listResources } from './resources.ts';
+import {
+  assertOwnOrganisation,
+  authenticateConsumer,
+  batchLookup,
+  createConsumer,
+  decideGrant,
+  findConsumer,
+  getGrant,
+  listConsumers,
+  listGrants,
+  lookup,
+  requestGrant,
+  revokeGrant,
+  rotateConsumerKey,
+  setConsumerStatus,
+  verifyClaims,
+  type ExchangeDeps,
+  type GrantStatus,
+  type QueryMeta,
+} from './service.ts';
+
+const tags = ['data sharing'];
+const security = SESSION_SECURITY;
+const API_KEY_SECURITY = [{ apiKey: [] }];
+const ResourceParams = Type.Object({
+  code: Type.String({ pattern: '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$' }),
+});
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const Purpose = Type.String({ minLength: 2, maxLength: 200, description: 'The purpose stated in the grant' });
+const Paging = {
+  page: Type.Integer({ minimum: 1, default: 1 }),
+  size: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+};
+
+/** The organisations a staff member acts for in data sharing; null = every one (a system administrator). */
+export function organisationScope(principal: Principal): number[] | null {
+  if (principal.jurisdiction?.organisationIds.length) return principal.jurisdiction.organisationIds;
+  if (principal.roles.includes('system_admin')) return null;
+  return principal.organisationId === null ? [] : [principal.organisationId];
+}
+
+export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeDeps): void {
+  const { db, auth } = context;
+  const manage = auth.require('exchange.manage');
+
+  const consumerOf = async (request: FastifyRequest): Promise<QueryMeta['consumer']> =>
+    authenticateConsumer(db, request.headers['x-api-key'] as string | undefined);
+
+  // ---- the catalog -------------------------------------------------------------------
+  app.get(
+    '/api/v1/exchange/resources',
+    {
+      schema: {
+        tags,
+        summary: 'The resource catalog (信息资源目录): fields, sensitivity, sharing type, provider',
+      },
+    },
+    () => listResources(db),
+  );
+  app.get(
+    '/api/v1/exchange/resources/:code',
+    { schema: { tags, summary: 'One resource of the catalog', params: ResourceParams } },
+    (request) => getResource(db, request.params.code),
+  );
+
+  // ---- consumers ---------------------------------------------------------------------
+  app.post(
+    '/api/v1/exchange/consumers',
+    {
+      preHandler: manage,
+      schema: {
+        tags,
+        security,
+        summary: 'Register a consumer application of a department; its API key is shown once',
+        body: Type.Object({
+          code: Type.String({ pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', minLength: 2, maxLength: 40 }),
+          name: Type.String({ minLength: 2, maxLength: 100 }),
+          organisationId: Type.Integer({ minimum: 1 }),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const organisation = await getOrganisation(db, request.body.organisationId);
+      await assertInJurisdiction(
+        db,
+        request.principal!,
+        { regionCode: organisation.regionCode, organisationId: organisation.id },
+        'The organisation',
+      );
+      const created = await createConsumer(db, request.body, request.principal!.sub);
+      await audit(db, {
+        ...actorOf(request),
+        action: 'exchange.consumer.create',
+        entity: 'exchange_consumer',
+        entityId: created.consumer.id,
+        after: created.consumer,
+      });
+      noStore(reply);
+      return reply.code(201).send(created);
+    },
+  );
+  app.get(
+    '/api/v1/exchange/consumers',
+    { preHandler: manage, schema: { tags, security, summary: 'Consumers of my organisations' } },
+    (request) => listConsumers(db, organisationScope(request.principal!)),
+  );
+  const ownConsumer = async (principal: Principal, id: string) => {
+    const consumer = await findConsumer(db, id);
+    if (!consumer) throw notFound(`No consumer ${id}`);
+    assertOwnOrganisation(organisationScope(principal), consumer.organisationId, 'The consumer');
+    return consumer;
+  };
+  app.post(
+    '/api/v1/exchange/consumers/:id/rotate-key',
+    {
+      preHandler: manage,
+      schema: {
+        tags,
+        security,
+        summary: 'A new API key (shown once); the old one works for the grace hours',
+        params: IdParams,
+        body: Type.Object({ graceHours: Type.Integer({ minimum: 0, maximum: 168, default: 24 }) }),
+      },
+    },
+    async (request, reply) => {
+      const consumer = await ownConsumer(request.principal!, request.params.id);
+      const apiKey = await rotateConsumerKey(db, consumer.id, request.body.graceHours);
+      await audit(db, {
+        ...actorOf(request),
+        action: 'exchange.consumer.rotate',
+        entity: 'exchange_consumer',
+        entityId: consumer.id,
+      });
+      noStore(reply);
+      return { apiKey };
+    },
+  );
+  app.post(
+    '/api/v1/exchange/consumers/:id/:status',
+    {
+      preHandler: manage,
+      schema: {
+        tags,
+        security,
+        summary: 'Disable or enable a consumer (a disabled key is refused at once)',
+        params: Type.Object({
+          id: IdParams.properties.id,
+          status: Type.Union([Type.Literal('disable'), Type.Literal('enable')]),
+        }),
+      },
+    },
+    async (request) => {
+      const consumer = await ownConsumer(request.principal!, request.params.id);
+      const status = request.params.status === 'disable' ? 'disabled' : 'active';
+      const changed = await setConsumerStatus(db, consumer.id, status);
+      await audit(db, {
+        ...actorOf(request),
+        action: `exchange.consumer.${request.params.status}`,
+        entity: 'exchange_consumer',
+        entityId: consumer.id,
+        before: { status: consumer.status },
+        after: { status },
+      });
+      return changed;
+    },
+  );
+
+  // ---- grants ------------------------------------------------------------------------
+  app.post(
+    '/api/v1/exchange/grants',
+    {
+      preHandler: manage,
+      schema: {
+        tags,
+        security,
+        summary: 'A consumer asks for a resource: purpose, fields, days (无条件共享: granted at once)',
+        body: Type.Object({
+          consumerId: Type.String({ format: 'uuid' }),
+          resourceCode: ResourceParams.properties.code,
+          purpose: Purpose,
+          fields: Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 1, maxItems: 60 }),
+          days: Type.Integer({ minimum: 1, maximum: 366 }),
+        }),
+      },
+    },
+    async (request, reply) => {
+      await ownConsumer(request.principal!, request.body.consumerId);
+      const grant = await requestGrant(db, request.body, request.principal!.sub);
+      await audit(db, {
+        ...actorOf(request),
+        action: 'exchange.grant.request',
+        entity: 'exchange_grant',
+        entityId: grant.id,
+        after: grant,
+      });
+      return reply.code(201).send(grant);
+    },
+  );
+  app.get(
+    '/api/v1/exchange/grants',
+    {
+      preHandler: manage,
+      schema: {
+        tags,
+        security,
+        summary: 'Grants my organisations asked for or must decide',
+        querystring: Type.Object({
+          status: Type.Optional(
+            Type.Union(['requested', 'approved', 'rejected', 'revoked'].map((s) => Type.Literal(s))),
+          ),
+        }),
+      },
+    },
+    (request) =>
+      listGrants(db, {
+        organisationIds: organisationScope(request.principal!),
+        status: request.query.status as GrantStatus | undefined,
+      }),
+  );
+  const decide = (approve: boolean) => async (request: FastifyRequest) => {
+    const grant = await getGrant(db, (request.params as { id: string }).id);
+    assertOwnOrganisation(
+      organisationScope(request.principal!),
+      grant.providerOrganisationId,
+      'The resource',
+    );
+    const body = request.body as Record<string, unknown>;
+    const decided = await decideGrant(
+      db,
+      grant.id,
+      approve
+        ? {
+            approve: true,
+            masked: (body.masked as string[] | undefined) ?? [],
+            ...(body.fields !== undefined && { fields: body.fields as string[] }),
+            ...(body.expiresAt !== undefined && { expiresAt: new Date(body.expiresAt as string) }),
+          }
+        : { approve: false, reason: body.reason as string },
+      request.principal!.sub,
+    );
+    await audit(db, {
+      ...actorOf(request),
+      action: approve ? 'exchange.grant.approve' : 'exchange.grant.reject',
+      entity: 'exchange_grant',
+      entityId: grant.id,
+      before: { status: grant.status },
+      after: {
+        status: decided.status,
+        fields: decided.fields,
+        masked: decided.masked,
+        reason: decided.decisionReason,
+      },
+    });
+    return decided;
+  };
+  app.post(
+    '/api/v1/exchange/grants/:id/approve',
+    {
+      preHandler: manage,
+      schema: {
+        tags,
+        security,
+        summary: 'The provider approves: which requested fields, which of them masked (脱敏), until when',
+        params: IdParams,
+        body: Type.Object({
+          masked: Type.Array(Type.String({ maxLength: 60 }), { maxItems: 60, default: [] }),
+          fields: Type.Optional(Type.Array(Type.String({ maxLength: 60 }), { minItems: 1, maxItems: 60 })),
+          expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+        }),
+      },
+    },
+    decide(true),
+  );
+  app.post(
+    '/api/v1/exchange/grants/:id/reject',
+    {
+      preHandler: manage,
+      schema: {
+        tags,
+        security,
+        summary: 'The provider rejects, with the reason',
+        params: IdParams,
+        body: Type.Object({ reason: Type.String({ minLength: 2, maxLength: 500 }) }),
+      },
+    },
+    decide(false),
+  );
+  app.post(
+    '/api/v1/exchange/grants/:id/revoke',
+    {
+      preHandler: manage,
+      schema: {
+        tags,
+        security,
+        summary: 'Provider or consumer ends a grant at once',
+        params: IdParams,
+        body: Type.Object({ reason: Type.String({ minLength: 2, maxLength: 500 }) }),
+      },
+    },
+    async (request) => {
+      const grant = await getGrant(db, request.params.id);
+      const scope = organisationScope(request.principal!);
+      if (scope !== null && !scope.includes(grant.consumerOrganisationId))
+        assertOwnOrganisation(scope, grant.providerOrganisationId, 'The grant');
+      const revoked = await revokeGrant(db, grant.id, request.body.reason, request.principal!.sub);
+      await audit(db, {
+        ...actorOf(request),
+        action: 'exchange.grant.revoke',
+        entity: 'exchange_grant',
+        entityId: grant.id,
+        before: { status: grant.status },
+        after: { status: revoked.status, reason: request.body.reason },
+      });
+      return revoked;
+    },
+  );
+
+  // ---- queries (consumers, by API key) -------------------------------------------------
+  app.get(
+    '/api/v1/exchange/resources/:code/records/:key',
+    {
+      schema: {
+        tags,
+        security: API_KEY_SECURITY,
+        summary: 'A record by key, for the grant’s purpose: only the granted fields, masked as granted',
+        params: Type.Object({
+          code: ResourceParams.properties.code,
+          key: Type.String({ minLength: 1, maxLength: 120 }),
+        }),
+        querystring: Type.Object({ purpose: Purpose }),
+      },
+    },
+    async (request, reply) => {
+      const consumer = await consumerOf(request);
+      noStore(reply);
+      return lookup(deps, request.params.code, request.params.key, {
+        consumer,
+        purpose: request.query.purpose,
+      });
+    },
+  );
+  app.post(
+    '/api/v1/exchange/resources/:code/records/batch',
+    {
+      schema: {
+        tags,
+        security: API_KEY_SECURITY,
+        summary: 'Up to 1,000 keys at once; each key answered and recorded',
+        params: ResourceParams,
+        body: Type.Object({
+          purpose: Purpose,
+          keys: Type.Array(Type.String({ minLength: 1, maxLength: 120 }), { minItems: 1, maxItems: 1000 }),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const consumer = await consumerOf(request);
+      noStore(reply);
+      return batchLookup(deps, request.params.code, request.body.keys, {
+        consumer,
+        purpose: request.body.purpose,
+      });
+    },
+  );
+  app.post(
+    '/api/v1/exchange/resources/:code/verify',
+    {
+      schema: {
+        tags,
+        security: API_KEY_SECURITY,
+        summary: '比对: whether the record says what is claimed (yes/no only, no data)',
+        params: ResourceParams,
+        body: Type.Object({
+          purpose: Purpose,
+          key: Type.String({ minLength: 1, maxLength: 120 }),
+          claims: Type.Record(
+            Type.String({ maxLength: 60 }),
+            Type.Union([Type.String({ maxLength: 500 }), Type.Boolean()]),
+            {
+              minProperties: 1,
+              maxProperties: 20,
+            },
+          ),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const consumer = await consumerOf(request);
+      noStore(reply);
+      return verifyClaims(deps, request.params.code, request.body.key, request.body.claims, {
+        consumer,
+        purpose: request.body.purpose,
+      });
+    },
+  );
+
+  // ---- who used the data -------------------------------------------------------------
+  app.get(
+    '/api/v1/exchange/accesses',
+    {
+      preHandler: manage,
+      schema: {
+        tags,
+        security,
+        summary: 'Who used the data my organisations provide, and what my consumers used',
+        querystring: Type.Object({ resource: Type.Optional(ResourceParams.properties.code), ...Paging }),
+      },
+    },
+    (request) =>
+      listAccesses(db, {
+        organisationIds: organisationScope(request.principal!),
+        ...(request.query.resource && { resource: request.query.resource }),
+        page: request.query.page,
+        size: request.query.size,
+      }),
+  );
+  app.get(
+    '/api/v1/exchange/audit',
+    {
+      preHandler: auth.require('audit.read'),
+      schema: {
+        tags,
+        security,
+        summary: 'Audit of the access log: the log, its checkpoints and every sealed row',
+      },
+    },
+    () => auditAccesses(deps),
+  );
+  app.get(
+    '/api/v1/my/data-accesses',
+    {
+      preHandler: auth.person(2),
+      schema: {
+        tags,
+        security,
+        summary: 'Who looked at my data (or my enterprise’s), when, for what purpose',
+        querystring: Type.Object(Paging),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const identifier = principal.acting
+        ? principal.acting.uscc
+        : (await verifiedIdentity(app.identity, db, principal.sub))?.idNumber;
+      noStore(reply);
+      if (!identifier) return { items: [], total: 0 };
+      return accessesAbout(db, deps.cipher.index(identifier, 'dataSubject'), request.query);
+    },
+  );
+}
