@@ -165,6 +165,25 @@ describe('data sharing', () => {
     expect(badKey.json().errors[0].field).toBe('keys[1]');
   });
 
+  it('lets the provider change field sensitivity and masks, but not another provider', async () => {
+    const patch = (authorization: string, body: unknown) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/exchange/resources/population.person',
+        headers: { authorization },
+        payload: body as object,
+      });
+    expect((await patch(consumerHead, { description: '改' })).statusCode).toBe(403);
+    const changed = await patch(provider, {
+      fields: [{ name: 'phone', sensitivity: 'sensitive', mask: 'middle' }],
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json().fields.find((f: { name: string }) => f.name === 'phone').mask).toBe('middle');
+    const unknown = await patch(provider, { fields: [{ name: 'nope', sensitivity: 'public', mask: null }] });
+    expect(unknown.statusCode).toBe(400);
+    await patch(provider, { fields: [{ name: 'phone', sensitivity: 'sensitive', mask: 'phone' }] });
+  });
+
   it('shares unconditional resources at once, and answers whether an enterprise is active', async () => {
     const requested = await call('POST', '/api/v1/exchange/grants', asStaff(consumerHead), {
       consumerId,

@@ -1,6 +1,7 @@
 import { maskIdNumber, maskMiddle, maskName, maskPhone } from '../../kernel/crypto.ts';
 import type { Queryable } from '../../kernel/db.ts';
-import { notFound } from '../../kernel/errors.ts';
+import { fieldError, notFound, validationError } from '../../kernel/errors.ts';
+import { getOrganisation } from '../directory/index.ts';
 
 /**
  * The resource catalog (信息资源目录): what can be shared, by whom, which fields with which
@@ -182,6 +183,56 @@ export async function getResource(db: Queryable, code: string): Promise<Resource
   });
   if (!row) throw notFound(`No resource ${code}`);
   return toResource(row);
+}
+
+/**
+ * An administrator changes how a resource is shared: its provider, sharing type, update
+ * frequency, description, and each field's sensitivity and mask. Fields cannot be added or
+ * removed here: they are what the provider's interface returns.
+ */
+export async function updateResource(
+  db: Queryable,
+  code: string,
+  change: {
+    providerOrganisationId?: number;
+    sharingType?: SharingType;
+    updateFrequency?: Resource['updateFrequency'];
+    description?: string;
+    fields?: { name: string; sensitivity: Sensitivity; mask: Mask | null }[];
+  },
+): Promise<Resource> {
+  const resource = await getResource(db, code);
+  const unknown = (change.fields ?? []).filter((f) => !resource.fields.some((x) => x.name === f.name));
+  if (unknown.length)
+    throw validationError(
+      unknown.map((f) =>
+        fieldError('fields', 'known', `资源没有字段“${f.name}”`, `The resource has no field ${f.name}`),
+      ),
+    );
+  const fields = resource.fields.map((f) => {
+    const changed = change.fields?.find((x) => x.name === f.name);
+    return changed ? { ...f, sensitivity: changed.sensitivity, mask: changed.mask } : f;
+  });
+  const provider = change.providerOrganisationId
+    ? await getOrganisation(db, change.providerOrganisationId)
+    : null;
+  await db.query(
+    `update exchange_resource set provider_organisation_id = coalesce($2, provider_organisation_id),
+            provider_name = coalesce($3, provider_name), sharing_type = coalesce($4, sharing_type),
+            update_frequency = coalesce($5, update_frequency), description = coalesce($6, description),
+            fields = $7::jsonb, updated_at = now()
+      where code = $1`,
+    [
+      code,
+      provider?.id ?? null,
+      provider?.name ?? null,
+      change.sharingType ?? null,
+      change.updateFrequency ?? null,
+      change.description ?? null,
+      JSON.stringify(fields),
+    ],
+  );
+  return getResource(db, code);
 }
 
 const MASKS: Record<Mask, (value: string) => string> = {

@@ -13,7 +13,7 @@ import type { App, ModuleContext } from '../../kernel/http.ts';
 import { getOrganisation } from '../directory/index.ts';
 import { verifiedIdentity } from '../identity/index.ts';
 import { accessesAbout, auditAccesses, listAccesses } from './audit.ts';
-import { getResource, listResources } from './resources.ts';
+import { getResource, listResources, updateResource } from './resources.ts';
 import {
   assertOwnOrganisation,
   authenticateConsumer,
@@ -77,6 +77,74 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
     '/api/v1/exchange/resources/:code',
     { schema: { tags, summary: 'One resource of the catalog', params: ResourceParams } },
     (request) => getResource(db, request.params.code),
+  );
+
+  const Mask = Type.Union([
+    Type.Literal('name'),
+    Type.Literal('idNumber'),
+    Type.Literal('phone'),
+    Type.Literal('middle'),
+    Type.Null(),
+  ]);
+  app.patch(
+    '/api/v1/exchange/resources/:code',
+    {
+      preHandler: manage,
+      schema: {
+        tags,
+        security,
+        summary:
+          'Change how a resource is shared: provider, sharing type, frequency, field sensitivity and masks',
+        params: ResourceParams,
+        body: Type.Object({
+          providerOrganisationId: Type.Optional(Type.Integer({ minimum: 1 })),
+          sharingType: Type.Optional(
+            Type.Union([Type.Literal('unconditional'), Type.Literal('conditional'), Type.Literal('none')]),
+          ),
+          updateFrequency: Type.Optional(
+            Type.Union([
+              Type.Literal('realtime'),
+              Type.Literal('daily'),
+              Type.Literal('weekly'),
+              Type.Literal('monthly'),
+            ]),
+          ),
+          description: Type.Optional(Type.String({ maxLength: 500 })),
+          fields: Type.Optional(
+            Type.Array(
+              Type.Object({
+                name: Type.String({ maxLength: 60 }),
+                sensitivity: Type.Union([
+                  Type.Literal('public'),
+                  Type.Literal('internal'),
+                  Type.Literal('sensitive'),
+                ]),
+                mask: Mask,
+              }),
+              { maxItems: 60 },
+            ),
+          ),
+        }),
+      },
+    },
+    async (request) => {
+      const before = await getResource(db, request.params.code);
+      // The resource's provider decides; moving it to another provider needs both in scope.
+      const scope = organisationScope(request.principal!);
+      assertOwnOrganisation(scope, before.providerOrganisationId, 'The resource');
+      if (request.body.providerOrganisationId !== undefined)
+        assertOwnOrganisation(scope, request.body.providerOrganisationId, 'The new provider');
+      const after = await updateResource(db, request.params.code, request.body);
+      await audit(db, {
+        ...actorOf(request),
+        action: 'exchange.resource.update',
+        entity: 'exchange_resource',
+        entityId: after.code,
+        before,
+        after,
+      });
+      return after;
+    },
   );
 
   // ---- consumers ---------------------------------------------------------------------
