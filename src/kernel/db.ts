@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import type { PGlite } from '@electric-sql/pglite';
 
 /** Anything that runs parameterised SQL: the database itself or an open transaction. */
@@ -46,6 +49,12 @@ export interface Database extends Executor {
 export interface Executor extends Queryable {
   /** Runs a script of several statements without parameters (migrations). */
   exec(script: string): Promise<void>;
+  /**
+   * Bulk load: runs `copy ... from stdin` with `data` as its input (PGlite reads it as
+   * '/dev/blob'). Both backends have it; wrappers that only count or record statements
+   * may leave it out. Use `copyRows` (copy.ts) rather than calling it directly.
+   */
+  copyFrom?(sql: string, data: Buffer): Promise<void>;
 }
 
 // OIDs of the types whose default JavaScript mapping differs between the two drivers.
@@ -108,9 +117,21 @@ export function openPostgres(connectionString: string, max = 10): Database {
           : { text, values: params as unknown[] },
       )
     ).rows as R[];
+  const copy = async (client: pg.PoolClient, sql: string, data: Buffer) => {
+    const stream = client.query(copyFromStdin(sql));
+    await pipeline(Readable.from([data]), stream);
+  };
   return {
     kind: 'postgres',
     query: (text, params, options) => query(pool, text, params, options),
+    async copyFrom(sql, data) {
+      const client = await pool.connect();
+      try {
+        await copy(client, sql, data);
+      } finally {
+        client.release();
+      }
+    },
     async transaction(fn) {
       const client = await pool.connect();
       try {
@@ -118,6 +139,7 @@ export function openPostgres(connectionString: string, max = 10): Database {
         const result = await fn({
           query: (text, params, options) => query(client, text, params, options),
           exec: async (script) => void (await client.query(script)),
+          copyFrom: (sql, data) => copy(client, sql, data),
         });
         await client.query('COMMIT');
         return result;
@@ -145,14 +167,18 @@ export async function openPglite(dataDir?: string): Promise<Database> {
   const db: PGlite = await PGlite.create(dir, {
     parsers: { [INT8]: parseInt8, [DATE]: identity, [NUMERIC]: identity },
   });
+  // PGlite has no client protocol stream: COPY reads its input from the virtual file /dev/blob.
+  const blobCopy = (sql: string) => sql.replace(/\bfrom\s+stdin\b/i, "from '/dev/blob'");
   return {
     kind: 'pglite',
     query: async (text, params) => (await db.query(text, params as unknown[])).rows as never[],
+    copyFrom: async (sql, data) => void (await db.query(blobCopy(sql), [], { blob: new Blob([data]) })),
     transaction: (fn) =>
       db.transaction((tx) =>
         fn({
           query: async (text, params) => (await tx.query(text, params as unknown[])).rows as never[],
           exec: async (script) => void (await tx.exec(script)),
+          copyFrom: async (sql, data) => void (await tx.query(blobCopy(sql), [], { blob: new Blob([data]) })),
         }),
       ),
     async exec(script) {
