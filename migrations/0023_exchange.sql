@@ -34,15 +34,20 @@ create table exchange_consumer (
   previous_key_hash text,
   previous_key_until timestamptz,
   status text not null default 'active',
+  webhook_url text,
+  webhook_secret text,
   created_by text not null,
   created_at timestamptz not null default now(),
   constraint exchange_consumer_code_key unique (code),
+  constraint exchange_consumer_webhook_check check ((webhook_url is null) = (webhook_secret is null)),
   constraint exchange_consumer_key_id_key unique (key_id),
   constraint exchange_consumer_code_check check (code ~ '^[a-z][a-z0-9]*(-[a-z0-9]+)*$'),
   constraint exchange_consumer_status_check check (status in ('active', 'disabled'))
 );
 comment on table exchange_consumer is 'A department application that reads shared data, authenticated by an API key (dxk_<key id>.<secret>).';
 comment on column exchange_consumer.key_hash is 'SHA-256 of the secret (256 random bits: a fast hash is enough).';
+comment on column exchange_consumer.webhook_url is 'Where the change feed of the resources it is granted is POSTed (signed, Standard Webhooks); null: no feed.';
+comment on column exchange_consumer.webhook_secret is 'The whsec_ secret that signs the feed, encrypted with the field cipher (purpose webhookSecret).';
 comment on column exchange_consumer.previous_key_hash is 'The secret replaced by the last rotation, valid until previous_key_until.';
 
 create table exchange_grant (
@@ -84,7 +89,7 @@ create table exchange_access (
   outcome text not null,
   reason text,
   log_index bigint,
-  constraint exchange_access_operation_check check (operation in ('lookup', 'verify', 'batch')),
+  constraint exchange_access_operation_check check (operation in ('lookup', 'verify', 'batch', 'feed')),
   constraint exchange_access_outcome_check check (outcome in ('allowed', 'denied'))
 );
 create index exchange_access_subject_idx on exchange_access (subject_index, at desc) where subject_index is not null;

@@ -1,5 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditAccesses, sequenceAccesses } from '../../src/modules/exchange/index.ts';
+import { publish } from '../../src/kernel/outbox.ts';
+import { verifyWebhook } from '../../src/kernel/webhooks.ts';
+import { auditAccesses, FEED_TOPICS, sequenceAccesses } from '../../src/modules/exchange/index.ts';
 import { seed } from '../../src/seed/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { staffSession, verifiedPersonSession } from '../helpers/identity.ts';
@@ -255,6 +259,68 @@ describe('data sharing', () => {
     expect(
       (await call('GET', '/api/v1/my/data-accesses', asStaff(stranger.authorization))).json().total,
     ).toBe(0);
+  });
+
+  it('pushes changed keys to granted consumers as signed webhooks, recorded for the data subject', async () => {
+    const received: { headers: Record<string, string>; body: string }[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push({ headers: request.headers as Record<string, string>, body });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const set = await t.app.inject({
+        method: 'PUT',
+        url: `/api/v1/exchange/consumers/${consumerId}/webhook`,
+        headers: asStaff(consumerHead),
+        payload: { url: `http://127.0.0.1:${port}/feed` },
+      });
+      expect(set.statusCode, set.body).toBe(200);
+      const secret = set.json().webhookSecret as string;
+      expect(secret).toMatch(/^whsec_/);
+      // The legal-entity grant is active: a change of that resource reaches the consumer.
+      await t.db.transaction((tx) =>
+        publish(tx, {
+          topic: FEED_TOPICS.changed,
+          key: 'legal_entity.enterprise',
+          payload: { resource: 'legal_entity.enterprise', batchId: null, keys: [enterprise.uscc] },
+        }),
+      );
+      // Nobody is granted the credit resource: its change goes nowhere.
+      await t.db.transaction((tx) =>
+        publish(tx, {
+          topic: FEED_TOPICS.changed,
+          key: 'credit.record',
+          payload: { resource: 'credit.record', batchId: null, keys: [enterprise.uscc] },
+        }),
+      );
+      await t.app.outbox.drain();
+      await t.app.outbox.drain();
+      expect(received).toHaveLength(1);
+      const verified = verifyWebhook({
+        headers: received[0]!.headers,
+        body: received[0]!.body,
+        secrets: secret,
+      });
+      expect(verified.id).toBe(received[0]!.headers['webhook-id']); // verifyWebhook throws when the signature is wrong
+      expect(JSON.parse(received[0]!.body).payload).toMatchObject({
+        resource: 'legal_entity.enterprise',
+        keys: [enterprise.uscc],
+        consumerId,
+      });
+      const [fed] = await t.db.query<{ n: number }>(
+        `select count(*)::int as n from exchange_access where operation = 'feed' and consumer_id = $1`,
+        [consumerId],
+      );
+      expect(fed!.n).toBe(1);
+    } finally {
+      server.close();
+    }
   });
 
   it('seals every access into the log; editing or deleting a sealed row is detected', async () => {

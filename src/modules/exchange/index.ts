@@ -12,6 +12,7 @@ import type { TongbanModule } from '../../kernel/http.ts';
 import { licenceSummary, Signer, TransparencyLog, type LogAudit } from '../licenses/index.ts';
 import { getEnterprise, getPerson } from '../registries/index.ts';
 import { auditAccesses, EXCHANGE_LOG, sequenceAccesses } from './audit.ts';
+import { subscribeFeed } from './feed.ts';
 import { installResources } from './resources.ts';
 import { exchangeRoutes } from './routes.ts';
 import type { AccessEntry, ExchangeDeps } from './service.ts';
@@ -71,6 +72,7 @@ export const exchangeModule: TongbanModule = {
         run: async () => (await sequenceAccesses(deps), log.checkpoint(db)),
       },
     );
+    subscribeFeed(context.outbox, db, cipher);
     exchangeRoutes(app, context, deps);
   },
 };
@@ -86,4 +88,5 @@ export async function auditExchangeLog(db: Database, cipher: FieldCipher): Promi
 
 export { sequenceAccesses, auditAccesses, EXCHANGE_LOG } from './audit.ts';
 export { installResources } from './resources.ts';
+export { FEED_TOPICS, type FeedDelivery, type RecordsChangedEvent } from './feed.ts';
 export type { ExchangeDeps, AccessEntry } from './service.ts';

@@ -13,6 +13,7 @@ import type { App, ModuleContext } from '../../kernel/http.ts';
 import { getOrganisation } from '../directory/index.ts';
 import { verifiedIdentity } from '../identity/index.ts';
 import { accessesAbout, auditAccesses, listAccesses } from './audit.ts';
+import { setConsumerWebhook } from './feed.ts';
 import { getResource, listResources, updateResource } from './resources.ts';
 import {
   assertOwnOrganisation,
@@ -246,6 +247,34 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
         after: { status },
       });
       return changed;
+    },
+  );
+
+  app.put(
+    '/api/v1/exchange/consumers/:id/webhook',
+    {
+      preHandler: manage,
+      schema: {
+        tags,
+        security,
+        summary:
+          'Where the change feed goes (signed webhooks); a new whsec_ secret is shown once; null stops it',
+        params: IdParams,
+        body: Type.Object({ url: Type.Union([Type.String({ minLength: 8, maxLength: 2000 }), Type.Null()]) }),
+      },
+    },
+    async (request, reply) => {
+      const consumer = await ownConsumer(request.principal!, request.params.id);
+      const set = await setConsumerWebhook(db, deps.cipher, consumer.id, request.body.url);
+      await audit(db, {
+        ...actorOf(request),
+        action: 'exchange.consumer.webhook',
+        entity: 'exchange_consumer',
+        entityId: consumer.id,
+        after: { webhookUrl: set.webhookUrl },
+      });
+      noStore(reply);
+      return set;
     },
   );
 

@@ -40,7 +40,7 @@ export interface AccessEntry {
   at: string;
   consumerId: string;
   resource: string;
-  operation: 'lookup' | 'verify' | 'batch';
+  operation: 'lookup' | 'verify' | 'batch' | 'feed';
   subjectIndex: string | null;
   purpose: string | null;
   fields: string[];
