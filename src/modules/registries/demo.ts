@@ -7,6 +7,8 @@ import {
   type Sex,
 } from '../../kernel/identifiers/index.ts';
 import { getRegion, type DemoScale } from '../directory/index.ts';
+import { countCreditRecords, insertCreditRecords } from './credit.ts';
+import { demoCreditRecords } from './demo-credit.ts';
 import {
   countRegistries,
   insertEnterprises,
@@ -21,9 +23,9 @@ import {
  * counted from a fixed day, not today, so the same seed gives the same people on any day.
  */
 const COUNTS = {
-  small: { persons: 200, enterprises: 50 },
-  city: { persons: 20_000, enterprises: 5_000 },
-} as const satisfies Record<DemoScale, { persons: number; enterprises: number }>;
+  small: { persons: 200, enterprises: 50, credit: 40 },
+  city: { persons: 20_000, enterprises: 5_000, credit: 4_000 },
+} as const satisfies Record<DemoScale, { persons: number; enterprises: number; credit: number }>;
 
 const REFERENCE_DAY = Date.UTC(2025, 5, 30);
 const DAY = 86_400_000;
@@ -179,14 +181,15 @@ const CHUNK = 5000;
 
 /**
  * Fills the registries with residents registered in `regionCodes` (directory regions;
- * ID numbers carry their county) and enterprises there, run by some of them.
- * Idempotent for a seed: the same people and enterprises are generated again and
- * those already registered are kept. Returns the registries' sizes afterwards.
+ * ID numbers carry their county), enterprises there run by some of them, and credit
+ * records on both. Idempotent for a seed: the same people, enterprises and records are
+ * generated again and those already registered are kept. Returns the registries' sizes
+ * afterwards.
  */
 export async function seedDemoRegistries(
   db: Database,
   { scale, seed = 2026, regionCodes }: { scale: DemoScale; seed?: number; regionCodes: string[] },
-): Promise<{ persons: number; enterprises: number }> {
+): Promise<{ persons: number; enterprises: number; credit: number }> {
   if (regionCodes.length === 0) throw new RangeError('seedDemoRegistries needs at least one region');
   // The prefix depends on the county only: look it up once per county.
   const prefixes = new Map<string, string>();
@@ -206,11 +209,19 @@ export async function seedDemoRegistries(
     const regionCode = pick(rng, regionCodes);
     return demoEnterprise(rng, regionCode, prefixes.get(regionCode.slice(0, 6))!, adults, taken);
   });
+  // Drawn after the residents and enterprises, so adding credit left them as they were.
+  const credit = demoCreditRecords(rng, counts.credit, {
+    persons,
+    enterprises,
+    prefixOf: (regionCode) => prefixes.get(regionCode.slice(0, 6))!,
+    referenceDay: REFERENCE_DAY,
+  });
   return db.transaction(async (tx) => {
     for (let i = 0; i < persons.length; i += CHUNK) await insertPersons(tx, persons.slice(i, i + CHUNK));
     for (let i = 0; i < enterprises.length; i += CHUNK) {
       await insertEnterprises(tx, enterprises.slice(i, i + CHUNK));
     }
-    return countRegistries(tx);
+    for (let i = 0; i < credit.length; i += CHUNK) await insertCreditRecords(tx, credit.slice(i, i + CHUNK));
+    return { ...(await countRegistries(tx)), credit: await countCreditRecords(tx) };
   });
 }

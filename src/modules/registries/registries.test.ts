@@ -39,12 +39,13 @@ describe('registries', () => {
   });
 
   describe('demo residents and enterprises (small)', () => {
-    it('registers 200 residents and 50 enterprises, and adds nothing when run again', async () => {
+    it('registers 200 residents, 50 enterprises and 40 credit records, and adds nothing when run again', async () => {
       expect(persons).toHaveLength(200);
       expect(enterprises).toHaveLength(50);
       expect(await seedDemoRegistries(t.db, { scale: 'small', regionCodes: communities })).toEqual({
         persons: 200,
         enterprises: 50,
+        credit: 40,
       });
     });
 
