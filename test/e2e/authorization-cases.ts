@@ -145,6 +145,7 @@ const PLACEHOLDERS: Record<string, string> = {
   version: '1',
   uid: 'no-such-interaction',
   key: '11010519491231002X',
+  resource: 'population',
   status: 'disable',
   '*': 'jwks',
   authorisationId: UUID,
