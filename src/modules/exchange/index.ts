@@ -15,7 +15,7 @@ import { auditAccesses, EXCHANGE_LOG, sequenceAccesses } from './audit.ts';
 import { subscribeFeed } from './feed.ts';
 import { installResources } from './resources.ts';
 import { exchangeRoutes } from './routes.ts';
-import type { AccessEntry, ExchangeDeps } from './service.ts';
+import { emptyCache, type AccessEntry, type ExchangeDeps } from './service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -58,7 +58,7 @@ export const exchangeModule: TongbanModule = {
     const { db, config } = context;
     const cipher = app.identity.cipher;
     const log = new TransparencyLog<AccessEntry>(EXCHANGE_LOG, new Signer(cipher));
-    const deps: ExchangeDeps = { db, cipher, log, records: recordReaders(cipher) };
+    const deps: ExchangeDeps = { db, cipher, log, cache: emptyCache(), records: recordReaders(cipher) };
     app.decorate('exchange', deps);
     app.addHook('onReady', async () => {
       await installResources(db);

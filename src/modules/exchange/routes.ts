@@ -61,7 +61,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
   const manage = auth.require('exchange.manage');
 
   const consumerOf = async (request: FastifyRequest): Promise<QueryMeta['consumer']> =>
-    authenticateConsumer(db, request.headers['x-api-key'] as string | undefined);
+    authenticateConsumer(deps, request.headers['x-api-key'] as string | undefined);
 
   // ---- the catalog -------------------------------------------------------------------
   app.get(
@@ -136,6 +136,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
       if (request.body.providerOrganisationId !== undefined)
         assertOwnOrganisation(scope, request.body.providerOrganisationId, 'The new provider');
       const after = await updateResource(db, request.params.code, request.body);
+      deps.cache.resources.clear();
       await audit(db, {
         ...actorOf(request),
         action: 'exchange.resource.update',
@@ -210,6 +211,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
     async (request, reply) => {
       const consumer = await ownConsumer(request.principal!, request.params.id);
       const apiKey = await rotateConsumerKey(db, consumer.id, request.body.graceHours);
+      deps.cache.consumers.clear();
       await audit(db, {
         ...actorOf(request),
         action: 'exchange.consumer.rotate',
@@ -238,6 +240,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
       const consumer = await ownConsumer(request.principal!, request.params.id);
       const status = request.params.status === 'disable' ? 'disabled' : 'active';
       const changed = await setConsumerStatus(db, consumer.id, status);
+      deps.cache.consumers.clear();
       await audit(db, {
         ...actorOf(request),
         action: `exchange.consumer.${request.params.status}`,

@@ -28,6 +28,15 @@ export interface ExchangeDeps {
   db: Database;
   cipher: FieldCipher;
   log: TransparencyLog<AccessEntry>;
+  /**
+   * Consumers by key id and resources by code, read once per `CACHE_MS` (the hot path of a
+   * lookup is then the record and the grant-and-record statement). This process clears them
+   * on every change it makes; another process sees a change within `CACHE_MS`.
+   */
+  cache: {
+    consumers: Map<string, Cached<Record<string, unknown>>>;
+    resources: Map<string, Cached<Resource>>;
+  };
   /** Reads one record of a resource by key; null when there is none. */
   records: Record<string, (db: Queryable, key: string) => Promise<Record<string, unknown>[] | null>>;
 }
@@ -48,6 +57,31 @@ export interface AccessEntry {
   outcome: 'allowed' | 'denied';
   reason: string | null;
 }
+
+export interface Cached<T> {
+  value: T;
+  until: number;
+}
+export const CACHE_MS = 5_000;
+
+export const emptyCache = (): ExchangeDeps['cache'] => ({ consumers: new Map(), resources: new Map() });
+
+async function cached<T>(
+  map: Map<string, Cached<T>>,
+  key: string,
+  load: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const hit = map.get(key);
+  if (hit && hit.until > Date.now()) return hit.value;
+  const value = await load();
+  if (value === undefined) map.delete(key);
+  else map.set(key, { value, until: Date.now() + CACHE_MS });
+  return value;
+}
+
+/** The resource, cached. */
+export const resourceOf = async (deps: Pick<ExchangeDeps, 'db' | 'cache'>, code: string): Promise<Resource> =>
+  (await cached(deps.cache.resources, code, () => getResource(deps.db, code)))!;
 
 // ---- consumers -----------------------------------------------------------------------
 
@@ -140,15 +174,21 @@ const toConsumer = (r: Record<string, unknown>): Consumer => ({
 });
 
 /** The active consumer an API key belongs to; 401 for anything else (unknown, wrong secret, disabled). */
-export async function authenticateConsumer(db: Queryable, apiKey: string | undefined): Promise<Consumer> {
+export async function authenticateConsumer(
+  deps: Pick<ExchangeDeps, 'db' | 'cache'>,
+  apiKey: string | undefined,
+): Promise<Consumer> {
   const match = apiKey ? API_KEY.exec(apiKey) : null;
   if (!match) throw unauthorized('An X-Api-Key header with a consumer key (dxk_…) is required');
-  const [row] = await db.query<Record<string, unknown>>(
-    `select ${CONSUMER_COLUMNS}, key_hash, previous_key_hash, previous_key_until > now() as previous_valid
-       from exchange_consumer where key_id = $1`,
-    [match[1]],
-    { prepare: true },
-  );
+  const row = await cached(deps.cache.consumers, match[1]!, async () => {
+    const [found] = await deps.db.query<Record<string, unknown>>(
+      `select ${CONSUMER_COLUMNS}, key_hash, previous_key_hash, previous_key_until > now() as previous_valid
+         from exchange_consumer where key_id = $1`,
+      [match[1]],
+      { prepare: true },
+    );
+    return found;
+  });
   const hash = sha256(match[2]!);
   const valid =
     row &&
@@ -411,9 +451,7 @@ async function grantFor(
     outcome: 'denied',
     reason: 'no_grant',
   });
-  throw new AppError('forbidden', `No active grant of ${resource.code} for this purpose`, undefined, {
-    message: '没有该资源在此用途下的有效授权',
-  });
+  throw noGrant(resource);
 }
 
 function keyOrThrow(resource: Resource, key: string, field = 'key') {
@@ -430,26 +468,65 @@ async function recordsOf(deps: ExchangeDeps, resource: Resource, key: string) {
 
 /** One record (or a list, for resources with several per subject) by key, shaped by the grant. */
 export async function lookup(deps: ExchangeDeps, resourceCode: string, key: string, meta: QueryMeta) {
-  const resource = await getResource(deps.db, resourceCode);
+  const resource = await resourceOf(deps, resourceCode);
   const checked = keyOrThrow(resource, key);
-  const grant = await grantFor(deps, resource, meta, 'lookup', [checked.subject]);
+  // The record is read first so that the grant check and the access record are one statement.
   const found = await recordsOf(deps, resource, checked.value);
-  await record(deps, resource, meta, {
-    grant,
-    operation: 'lookup',
-    subjects: [checked.subject],
-    resultCount: found.length,
-    outcome: 'allowed',
-    reason: null,
-  });
+  const grant = await checkAndRecord(deps, resource, meta, 'lookup', [checked.subject], found.length);
   if (found.length === 0) throw notFound(`No record ${resourceCode}/${key}`);
   const records = found.map((r) => shapeRecord(resource, r, grant));
   return { resource: resource.code, key: checked.value, records, fields: grant.fields, masked: grant.masked };
 }
 
+/**
+ * In one statement: the consumer's active grant of the resource for exactly this purpose,
+ * and the access rows (one per subject) recorded allowed with it, or denied without it,
+ * in which case the 403 follows and nothing read leaves.
+ */
+async function checkAndRecord(
+  deps: ExchangeDeps,
+  resource: Resource,
+  meta: QueryMeta,
+  operation: AccessEntry['operation'],
+  subjects: (string | null)[],
+  resultCount: number,
+): Promise<{ id: string; fields: string[]; masked: string[] }> {
+  const [grant] = await deps.db.query<{ id: string; fields: string[]; masked: string[] }>(
+    `with g as (
+       select id, fields, masked from exchange_grant
+        where consumer_id = $1 and resource_code = $2 and purpose = $3 and status = 'approved' and expires_at > now()
+        order by decided_at desc limit 1
+     ), recorded as (
+       insert into exchange_access (consumer_id, consumer_name, grant_id, resource_code, operation, subject_index, purpose,
+                                    fields, result_count, outcome, reason)
+       select $1, $4, g.id, $2, $5, s, $3, coalesce(g.fields, '{}'), case when g.id is null then 0 else $6 end,
+              case when g.id is null then 'denied' else 'allowed' end, case when g.id is null then 'no_grant' end
+         from unnest($7::text[]) as s left join g on true
+     )
+     select id, fields, masked from g`,
+    [
+      meta.consumer.id,
+      resource.code,
+      meta.purpose,
+      meta.consumer.name,
+      operation,
+      resultCount,
+      (subjects.length ? subjects : [null]).map((s) => (s ? deps.cipher.index(s, 'dataSubject') : null)),
+    ],
+    { prepare: true },
+  );
+  if (!grant) throw noGrant(resource);
+  return grant;
+}
+
+const noGrant = (resource: Resource) =>
+  new AppError('forbidden', `No active grant of ${resource.code} for this purpose`, undefined, {
+    message: '没有该资源在此用途下的有效授权',
+  });
+
 /** Many keys at once (up to 1,000): every key answered or reported, each key recorded. */
 export async function batchLookup(deps: ExchangeDeps, resourceCode: string, keys: string[], meta: QueryMeta) {
-  const resource = await getResource(deps.db, resourceCode);
+  const resource = await resourceOf(deps, resourceCode);
   const checked = keys.map((key, i) => ({ key, i, checked: checkKey(resource.keyKind, key) }));
   const bad = checked.filter((c) => Array.isArray(c.checked));
   if (bad.length)
@@ -457,32 +534,21 @@ export async function batchLookup(deps: ExchangeDeps, resourceCode: string, keys
       bad.flatMap((c) => (c.checked as FieldErrorList).map((e) => ({ ...e, field: `keys[${c.i}]` }))),
     );
   const valid = checked.map((c) => c.checked as { value: string; subject: string | null });
-  const grant = await grantFor(
+  const found: Record<string, unknown>[][] = [];
+  for (const v of valid) found.push(await recordsOf(deps, resource, v.value));
+  const grant = await checkAndRecord(
     deps,
     resource,
     meta,
     'batch',
     valid.map((v) => v.subject),
+    found.reduce((n, records) => n + records.length, 0),
   );
-  const results = [];
-  let count = 0;
-  for (const v of valid) {
-    const found = await recordsOf(deps, resource, v.value);
-    count += found.length;
-    results.push({
-      key: v.value,
-      found: found.length > 0,
-      records: found.map((r) => shapeRecord(resource, r, grant)),
-    });
-  }
-  await record(deps, resource, meta, {
-    grant,
-    operation: 'batch',
-    subjects: valid.map((v) => v.subject),
-    resultCount: count,
-    outcome: 'allowed',
-    reason: null,
-  });
+  const results = valid.map((v, i) => ({
+    key: v.value,
+    found: found[i]!.length > 0,
+    records: found[i]!.map((r) => shapeRecord(resource, r, grant)),
+  }));
   return { resource: resource.code, results, fields: grant.fields, masked: grant.masked };
 }
 
