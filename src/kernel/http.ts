@@ -142,6 +142,8 @@ export async function buildApp({ config, db, modules, logger }: BuildAppOptions)
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
           cookie: { type: 'apiKey', in: 'cookie', name: 'tb_session' },
+          // Data consumers (exchange module): dxk_<key id>.<secret>.
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
         },
       },
     },

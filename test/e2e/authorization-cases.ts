@@ -187,6 +187,12 @@ export function concreteUrl(url: string): string {
  */
 export const HANDLER_FORBIDS: { method: string; url: string; callerLabel: string; why: string }[] = [
   {
+    method: 'PATCH',
+    url: '/api/v1/exchange/resources/:code',
+    callerLabel: 'staff with role department_head',
+    why: "only the resource's provider changes it (exchange.test.ts covers the 200)",
+  },
+  {
     method: 'GET',
     url: '/api/v1/identity/acting/items/:itemCode/mandate',
     callerLabel: 'an agent of E',

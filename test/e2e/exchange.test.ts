@@ -205,6 +205,53 @@ describe('data sharing', () => {
     expect(active.json()).toEqual({ match: ['存续', '在业'].includes(enterprise.status) });
   });
 
+  it('shares credit records of a subject, an empty list for a clean one', async () => {
+    const requested = await call('POST', '/api/v1/exchange/grants', asStaff(consumerHead), {
+      consumerId,
+      resourceCode: 'credit.record',
+      purpose: '信用核查',
+      fields: ['kind', 'title', 'decidedOn'],
+      days: 10,
+    });
+    const [credit] = await t.db.query<{ provider: number; region: string }>(
+      `select r.provider_organisation_id as provider, o.region_code as region
+         from exchange_resource r join organisation o on o.id = r.provider_organisation_id where r.code = 'credit.record'`,
+    );
+    const creditProvider = (
+      await staffSession(t.app, t.db, ['department_head'], {
+        organisationId: credit!.provider,
+        regionCodes: [credit!.region],
+        organisationIds: [credit!.provider],
+      })
+    ).authorization;
+    const approved = await call(
+      'POST',
+      `/api/v1/exchange/grants/${requested.json().id}/approve`,
+      asStaff(creditProvider),
+      {
+        masked: [],
+      },
+    );
+    expect(approved.statusCode, approved.body).toBe(200);
+    const [subject] = await t.db.query<{ key: string; n: number }>(
+      `select subject_key as key, count(*)::int as n from registry_credit group by subject_key order by subject_key limit 1`,
+    );
+    const read = (subjectKey: string) =>
+      call(
+        'GET',
+        `/api/v1/exchange/resources/credit.record/records/${subjectKey}?purpose=${encodeURIComponent('信用核查')}`,
+        key(),
+      );
+    const listed = await read(subject!.key);
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json().records).toHaveLength(subject!.n);
+    expect(Object.keys(listed.json().records[0]).sort()).toEqual(['decidedOn', 'kind', 'title']);
+    const [clean] = await t.db.query<{ key: string }>(
+      `select uscc as key from registry_enterprise e where not exists (select 1 from registry_credit c where c.subject_key = e.uscc) limit 1`,
+    );
+    expect((await read(clean!.key)).json().records).toEqual([]);
+  });
+
   it('refuses a wrong or disabled key (401) and a revoked grant (403)', async () => {
     expect((await lookup(resident.idNumber, PURPOSE, {} as { 'x-api-key': string })).statusCode).toBe(401);
     const forged = `${apiKey.slice(0, -4)}AAAA`;
@@ -291,12 +338,12 @@ describe('data sharing', () => {
           payload: { resource: 'legal_entity.enterprise', batchId: null, keys: [enterprise.uscc] },
         }),
       );
-      // Nobody is granted the credit resource: its change goes nowhere.
+      // Nobody is granted the licence library: its change goes nowhere.
       await t.db.transaction((tx) =>
         publish(tx, {
           topic: FEED_TOPICS.changed,
-          key: 'credit.record',
-          payload: { resource: 'credit.record', batchId: null, keys: [enterprise.uscc] },
+          key: 'licence.licence',
+          payload: { resource: 'licence.licence', batchId: null, keys: ['1.2.156.3005.2.x'] },
         }),
       );
       await t.app.outbox.drain();

@@ -10,7 +10,7 @@ import type { Database } from '../../kernel/db.ts';
 import { AppError } from '../../kernel/errors.ts';
 import type { TongbanModule } from '../../kernel/http.ts';
 import { licenceSummary, Signer, TransparencyLog, type LogAudit } from '../licenses/index.ts';
-import { getEnterprise, getPerson } from '../registries/index.ts';
+import { getCreditRecords, getEnterprise, getPerson } from '../registries/index.ts';
 import { auditAccesses, EXCHANGE_LOG, sequenceAccesses } from './audit.ts';
 import { subscribeFeed } from './feed.ts';
 import { installResources } from './resources.ts';
@@ -45,6 +45,11 @@ function recordReaders(cipher: FieldCipher): ExchangeDeps['records'] {
       const { legalRepresentative, ...rest } = e;
       return [{ ...rest, legalRepresentativeName: legalRepresentative.name }];
     },
+    // A subject with no credit records is an answer too (a clean record): an empty list.
+    'credit.record': async (db, key) =>
+      (await getCreditRecords(db, key)).records.map(
+        ({ details: _details, id: _id, subjectKind: _kind, ...r }) => r,
+      ),
     'licence.licence': async (db, key) => {
       const summary = await licenceSummary({ cipher }, db, key);
       return summary && [summary];

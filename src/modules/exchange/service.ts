@@ -473,7 +473,9 @@ export async function lookup(deps: ExchangeDeps, resourceCode: string, key: stri
   // The record is read first so that the grant check and the access record are one statement.
   const found = await recordsOf(deps, resource, checked.value);
   const grant = await checkAndRecord(deps, resource, meta, 'lookup', [checked.subject], found.length);
-  if (found.length === 0) throw notFound(`No record ${resourceCode}/${key}`);
+  // A resource listing records per subject (credit) answers an empty list; others 404.
+  if (found.length === 0 && resource.keyKind !== 'subject')
+    throw notFound(`No record ${resourceCode}/${key}`);
   const records = found.map((r) => shapeRecord(resource, r, grant));
   return { resource: resource.code, key: checked.value, records, fields: grant.fields, masked: grant.masked };
 }
