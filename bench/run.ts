@@ -19,6 +19,7 @@ import { SEARCH_SQL } from '../src/modules/catalog/index.ts';
 import { seed, type Scale } from '../src/seed/index.ts';
 import { runCaseflow } from './caseflow.ts';
 import { BENCH_STAFF, prepareBenchStaff } from './identity.ts';
+import { runExchangeIngest } from './exchange-ingest.ts';
 import { runLicences } from './licences.ts';
 import {
   closedLoop,
@@ -45,10 +46,19 @@ const TARGETS = {
   licencesEd25519PerSec: 2000,
   licencesSm2PerSec: 1000,
   proofsPerSec: 10000,
+  exchangeIngestPerSec: 50000,
 };
-const CASES = ['detail', 'authenticated', 'search', 'login', 'caseflow', 'licences'] as const;
+const CASES = [
+  'detail',
+  'authenticated',
+  'search',
+  'login',
+  'caseflow',
+  'licences',
+  'exchange-ingest',
+] as const;
 /** Cases that make a database of their own instead of using the seeded bench database. */
-const OWN_DATABASE: readonly Case[] = ['caseflow', 'licences'];
+const OWN_DATABASE: readonly Case[] = ['caseflow', 'licences', 'exchange-ingest'];
 type Case = (typeof CASES)[number];
 /** Bearer sessions of the bench staff member, rotated across the authenticated requests. */
 const SESSION_COUNT = 32;
@@ -75,7 +85,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --rounds <n>         alternating rounds the duration is split into (default 4)
   --scale city|small   demo data set (default city; seeded once into its own database)
   --only <cases>       run only these cases, comma-separated: detail, authenticated,
-                       search, login, caseflow, licences (default all, in that order)
+                       search, login, caseflow, licences, exchange-ingest
+                       (default all, in that order)
   --reseed             drop and seed the bench database again
   --postgres <url>     PostgreSQL server (default postgres://postgres@127.0.0.1:5432)`;
 
@@ -583,6 +594,20 @@ async function main(): Promise<void> {
     pass.proofs = Math.min(proofs.logPerSec, proofs.treePerSec) >= TARGETS.proofsPerSec;
   }
 
+  // Bulk ingest of validated, audited records beside a raw COPY, in a database of its own.
+  let exchangeIngest: Awaited<ReturnType<typeof runExchangeIngest>> | undefined;
+  if (cases.has('exchange-ingest')) {
+    exchangeIngest = await runExchangeIngest({
+      server: options.postgres,
+      open: (url) => openPlatformDatabase(configFor(url)),
+      log,
+    });
+    const { insert, update, rawCopy, ratio, bodyMiB } = exchangeIngest;
+    results.exchangeIngest = { insert, update, rawCopy, ratio, bodyMiB };
+    pass.exchangeIngest =
+      Math.min(insert.recordsPerSec, update.recordsPerSec) >= TARGETS.exchangeIngestPerSec;
+  }
+
   const cpus = os.cpus();
   const report = {
     machine: {
@@ -590,7 +615,7 @@ async function main(): Promise<void> {
       cpuModel: cpus[0]?.model.trim() ?? 'unknown',
       memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
       node: process.version,
-      postgres: server?.postgres ?? caseflow?.postgres ?? licences!.postgres,
+      postgres: server?.postgres ?? caseflow?.postgres ?? licences?.postgres ?? exchangeIngest!.postgres,
     },
     scale: server ? scale : null,
     entries: server?.entries ?? null,
