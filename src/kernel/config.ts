@@ -34,6 +34,8 @@ export interface Config {
   publicUrl: string;
   /** Share of a time limit used at which a case clock turns yellow (CASE_YELLOW_SHARE). */
   caseYellowShare: number;
+  /** NATS server (NATS_URL) whose JetStream also carries the data-sharing change feed; null: webhooks only. */
+  natsUrl: string | null;
   /** E-licences: the signature algorithm of new seals and licences, checkpoint interval, expiry reminder lead time. */
   licences: LicenceSettings;
 }
@@ -138,6 +140,9 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(
       `LICENCE_SIGNATURE_ALGORITHM=${JSON.stringify(licenceAlgorithm)}: must be sm2-sm3 or ed25519`,
     );
+  const natsUrl = env.NATS_URL || null;
+  if (natsUrl !== null && !/^(nats|tls):\/\/[^\s/]+$/.test(natsUrl))
+    problems.push(`NATS_URL=${JSON.stringify(natsUrl)}: must be nats://host:port or tls://host:port`);
   const licenceCheckpointSeconds = int('LICENCE_CHECKPOINT_SECONDS', 60, 1, 86_400);
   const licenceExpiryReminderDays = int('LICENCE_EXPIRY_REMINDER_DAYS', 30, 1, 365);
 
@@ -250,6 +255,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimits,
     publicUrl,
     caseYellowShare,
+    natsUrl,
     licences: {
       algorithm: licenceAlgorithm as LicenceSettings['algorithm'],
       checkpointSeconds: licenceCheckpointSeconds,

@@ -10,16 +10,17 @@ export interface TestApp extends TestDatabase {
   bearer(...roles: TestRole[]): Promise<string>;
 }
 
-export const testConfig = () =>
+export const testConfig = (env: Record<string, string> = {}) =>
   loadConfig({
     NODE_ENV: 'test',
     SESSION_SECRET: 'test-secret-test-secret-test-secret-1234',
     DATA_DIR: '/tmp/tongban-test',
+    ...env,
   });
 
-/** The whole platform on a fresh database, driven with app.inject (no port). */
-export async function createTestApp(): Promise<TestApp> {
-  const config = testConfig();
+/** The whole platform on a fresh database, driven with app.inject (no port); `env` adds configuration. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = testConfig(env);
   const database = await createTestDatabase();
   const app = await createApp(config, database.db);
   await app.ready();

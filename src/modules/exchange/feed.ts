@@ -5,13 +5,15 @@ import { fieldError, notFound, validationError } from '../../kernel/errors.ts';
 import { publish, type DeliveredEvent, type Outbox } from '../../kernel/outbox.ts';
 import { webhookEndpoint, webhookSubscriber, type FetchLike } from '../../kernel/webhooks.ts';
 import { checkIdentifier } from '../../kernel/identifiers/index.ts';
+import { connect, JSONCodec, RetentionPolicy, type NatsConnection } from 'nats';
 
 /**
  * The change feed: when a provider's records change (a bulk batch publishes
  * `exchange.records.changed`), every consumer with an active grant on the resource and a
  * webhook gets the changed keys as a signed webhook (Standard Webhooks, `whsec_` secret),
- * with the outbox's retries, backoff and dead letters. The keys pushed are recorded as
- * accesses (operation feed), so the data subject sees them too.
+ * with the outbox's retries, backoff and dead letters, and, when NATS is configured, on its
+ * JetStream subject. The keys pushed are recorded as accesses (operation feed), so the data
+ * subject sees them too.
  */
 export const FEED_TOPICS = {
   /** Published by the provider side (bulk exchange): records of a resource changed. */
@@ -65,7 +67,12 @@ export async function setConsumerWebhook(
  * Fans a change out to the consumers granted the resource (one delivery event each, in one
  * transaction) and records the keys each is sent.
  */
-export async function fanOut(db: Database, cipher: FieldCipher, event: DeliveredEvent<RecordsChangedEvent>) {
+export async function fanOut(
+  db: Database,
+  cipher: FieldCipher,
+  event: DeliveredEvent<RecordsChangedEvent>,
+  everyConsumer = false,
+) {
   const { resource, keys, batchId } = event.payload;
   await db.transaction(async (tx) => {
     const consumers = await tx.query<{
@@ -77,9 +84,9 @@ export async function fanOut(db: Database, cipher: FieldCipher, event: Delivered
       `select distinct on (c.id) c.id as consumer_id, c.name as consumer_name, g.id as grant_id, g.purpose
          from exchange_grant g join exchange_consumer c on c.id = g.consumer_id
         where g.resource_code = $1 and g.status = 'approved' and g.expires_at > now()
-          and c.status = 'active' and c.webhook_url is not null
+          and c.status = 'active' and (c.webhook_url is not null or $2)
         order by c.id, g.decided_at desc`,
-      [resource],
+      [resource, everyConsumer],
     );
     const subjects = keys.map((key) =>
       checkIdentifier('residentId', key).ok || checkIdentifier('uscc', key).ok
@@ -105,16 +112,84 @@ export async function fanOut(db: Database, cipher: FieldCipher, event: Delivered
   });
 }
 
-/** Subscribes the fan-out and the signed delivery to the outbox. */
+/** JetStream: one stream holds every consumer's feed, one subject per consumer. */
+export const NATS_STREAM = 'TONGBAN_EXCHANGE_FEED';
+/** How long JetStream keeps the feed for a consumer that was away. */
+export const FEED_RETENTION_DAYS = 7;
+export const natsSubject = (consumerCode: string) => `tongban.exchange.feed.${consumerCode}`;
+
+/**
+ * The feed over NATS JetStream (when NATS_URL is set): each delivery is published to the
+ * consumer's own subject with a message id fixed per delivery (`feedMessageId`), so
+ * JetStream drops a redelivered duplicate; NATS account permissions keep a consumer to its subject.
+ */
+export class NatsFeed {
+  #connection: Promise<NatsConnection> | null = null;
+
+  constructor(readonly url: string) {}
+
+  async publish(subject: string, payload: unknown, messageId: string): Promise<void> {
+    const connection = await this.#connect();
+    await connection.jetstream().publish(subject, JSONCodec().encode(payload), { msgID: messageId });
+  }
+
+  #connect(): Promise<NatsConnection> {
+    this.#connection ??= (async () => {
+      const connection = await connect({ servers: this.url, name: 'tongban' });
+      const manager = await connection.jetstreamManager();
+      const config = {
+        name: NATS_STREAM,
+        subjects: ['tongban.exchange.feed.>'],
+        retention: RetentionPolicy.Limits,
+      };
+      try {
+        await manager.streams.info(NATS_STREAM);
+      } catch {
+        await manager.streams.add(config);
+      }
+      return connection;
+    })().catch((error: unknown) => {
+      this.#connection = null; // the next attempt connects again
+      throw error;
+    });
+    return this.#connection;
+  }
+
+  async close(): Promise<void> {
+    const connection = this.#connection;
+    this.#connection = null;
+    if (connection) await (await connection.catch(() => null))?.drain();
+  }
+}
+
+/**
+ * The JetStream message id of a delivery: the same on every redelivery of the event, and
+ * unique beyond this database (event ids restart in another deployment or a restored one).
+ */
+export const feedMessageId = (event: Pick<DeliveredEvent<FeedDelivery>, 'id' | 'payload'>) =>
+  `${event.payload.consumerId}:${event.id}`;
+
+/** Subscribes the fan-out and the delivery (signed webhooks, and JetStream when configured) to the outbox. */
 export function subscribeFeed(
   outbox: Outbox,
   db: Database,
   cipher: FieldCipher,
-  options: { fetchImpl?: FetchLike } = {},
+  options: { fetchImpl?: FetchLike; nats?: NatsFeed | null } = {},
 ): void {
+  const nats = options.nats ?? null;
   outbox.subscribe<RecordsChangedEvent>('exchange.feed.fanout', [FEED_TOPICS.changed], (event) =>
-    fanOut(db, cipher, event),
+    fanOut(db, cipher, event, nats !== null),
   );
+  if (nats) {
+    outbox.subscribe<FeedDelivery>('exchange.feed.nats', [FEED_TOPICS.delivery], async (event) => {
+      const [row] = await db.query<{ code: string; status: string }>(
+        `select code, status from exchange_consumer where id = $1`,
+        [event.payload.consumerId],
+      );
+      if (row?.status !== 'active') return;
+      await nats.publish(natsSubject(row.code), event.payload, feedMessageId(event));
+    });
+  }
   webhookSubscriber<FeedDelivery>(outbox, {
     name: 'exchange.feed.deliver',
     topicPattern: [FEED_TOPICS.delivery],

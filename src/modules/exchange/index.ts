@@ -12,7 +12,7 @@ import type { TongbanModule } from '../../kernel/http.ts';
 import { licenceSummary, Signer, TransparencyLog, type LogAudit } from '../licenses/index.ts';
 import { getCreditRecords, getEnterprise, getPerson } from '../registries/index.ts';
 import { auditAccesses, EXCHANGE_LOG, sequenceAccesses } from './audit.ts';
-import { subscribeFeed } from './feed.ts';
+import { NatsFeed, subscribeFeed } from './feed.ts';
 import { installResources } from './resources.ts';
 import { exchangeRoutes } from './routes.ts';
 import { emptyCache, type AccessEntry, type ExchangeDeps } from './service.ts';
@@ -77,7 +77,9 @@ export const exchangeModule: TongbanModule = {
         run: async () => (await sequenceAccesses(deps), log.checkpoint(db)),
       },
     );
-    subscribeFeed(context.outbox, db, cipher);
+    const nats = config.natsUrl ? new NatsFeed(config.natsUrl) : null;
+    if (nats) app.addHook('onClose', () => nats.close());
+    subscribeFeed(context.outbox, db, cipher, { nats });
     exchangeRoutes(app, context, deps);
   },
 };
@@ -93,5 +95,11 @@ export async function auditExchangeLog(db: Database, cipher: FieldCipher): Promi
 
 export { sequenceAccesses, auditAccesses, EXCHANGE_LOG } from './audit.ts';
 export { installResources } from './resources.ts';
-export { FEED_TOPICS, type FeedDelivery, type RecordsChangedEvent } from './feed.ts';
+export {
+  FEED_TOPICS,
+  NATS_STREAM,
+  natsSubject,
+  type FeedDelivery,
+  type RecordsChangedEvent,
+} from './feed.ts';
 export type { ExchangeDeps, AccessEntry } from './service.ts';
