@@ -4,6 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/kernel/config.ts';
+import type { Database } from '../../src/kernel/db.ts';
+import type { App } from '../../src/kernel/http.ts';
+import { createApp, openPlatformDatabase } from '../../src/main.ts';
+import { sequenceAccesses } from '../../src/modules/exchange/index.ts';
 
 const run = promisify(execFile);
 
@@ -64,5 +69,43 @@ describe('tongban CLI', () => {
     });
     const all = JSON.parse((await tongban('audit', 'verify')).stdout);
     expect(all).toMatchObject({ broken: [], licenceLog: null, exchangeLog: null });
+  }, 60_000);
+
+  it('audit verify finds a data-access row edited after it was sealed (exit code 1)', async () => {
+    const config = loadConfig({ ...env, NODE_ENV: 'test' } as Record<string, string>);
+    const withApp = async (work: (app: App, db: Database) => Promise<void>) => {
+      const db = await openPlatformDatabase(config);
+      const app = await createApp(config, db);
+      await app.ready();
+      try {
+        await work(app, db);
+      } finally {
+        await app.close();
+        await db.close();
+      }
+    };
+    await withApp(async (app, db) => {
+      await db.query(
+        `insert into exchange_access (consumer_id, consumer_name, resource_code, operation, purpose, outcome)
+         values (gen_random_uuid(), '测试应用', 'population.person', 'lookup', '核验', 'allowed'),
+                (gen_random_uuid(), '测试应用', 'population.person', 'lookup', '核验', 'denied')`,
+      );
+      expect(await sequenceAccesses(app.exchange)).toBe(2);
+      await app.exchange.log.checkpoint(db);
+    });
+    const clean = JSON.parse((await tongban('audit', 'verify')).stdout);
+    expect(clean.exchangeLog).toMatchObject({ ok: true, size: 2, problems: [] });
+
+    await withApp(async (_app, db) => {
+      await db.query(`update exchange_access set purpose = '篡改' where outcome = 'denied'`);
+    });
+    const broken = await tongban('audit', 'verify').then(
+      () => undefined,
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(broken?.code).toBe(1);
+    expect(JSON.parse(broken!.stdout).exchangeLog.problems.join('\n')).toMatch(
+      /does not match its sealed entry/,
+    );
   }, 60_000);
 });
