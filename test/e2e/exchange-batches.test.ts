@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { stringify } from 'csv-stringify/sync';
+import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Auth } from '../../src/kernel/auth.ts';
@@ -12,7 +14,7 @@ import {
 } from '../../src/kernel/identifiers/index.ts';
 import { createApp } from '../../src/main.ts';
 import { batchRoutes } from '../../src/modules/exchange/batch-routes.ts';
-import { ingestBatch } from '../../src/modules/exchange/batches.ts';
+import { ingestBatch, readCsvRecords } from '../../src/modules/exchange/batches.ts';
 import { testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { anyOrganisation, staffSession } from '../helpers/identity.ts';
@@ -369,5 +371,33 @@ describe('bulk exchange', () => {
     const events = await changedKeys(batch.id);
     expect(events.every((e) => e.payload.keys.length <= 1000)).toBe(true);
     expect(new Set(events.flatMap((e) => e.payload.keys)).size).toBe(2300);
+  });
+});
+
+describe('CSV records', () => {
+  it('reads back whatever csv-stringify writes, however the text is split into pieces', () => {
+    const record = fc.array(fc.string({ unit: fc.constantFrom('a', '中', ',', '"', '\n', '\r', ' ') }), {
+      minLength: 1,
+      maxLength: 5,
+    });
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 8 }), fc.nat(), fc.boolean(), (records, cut, crlf) => {
+        // A record of one empty field is an empty line, which is skipped.
+        const expected = records.filter((r) => !(r.length === 1 && r[0] === ''));
+        const text = stringify(expected, { record_delimiter: crlf ? '\r\n' : '\n', quoted_match: /[\r\n]/ });
+        const at = text.length ? cut % (text.length + 1) : 0;
+        const head = readCsvRecords(text.slice(0, at), false);
+        const tail = readCsvRecords(text.slice(0, at).slice(head.rest) + text.slice(at), true);
+        expect([...head.records, ...tail.records]).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses a stray quote and an unclosed quoted field', () => {
+    expect(() => readCsvRecords('a,b"c\n', true)).toThrow(/quote/);
+    expect(() => readCsvRecords('a,"b"c\n', true)).toThrow(/quote/);
+    expect(() => readCsvRecords('a,"b\n', true)).toThrow(/not closed/);
+    expect(readCsvRecords('a,"b\n', false)).toEqual({ records: [], rest: 0 });
   });
 });

@@ -10,9 +10,7 @@
  * `exchange.records.changed` events (≤ 1,000 keys each) for the change feed.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { pipeline, Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { CsvError, parse as parseCsv } from 'csv-parse';
 import { appendToChain } from '../../kernel/chain.ts';
 import { copyRows } from '../../kernel/copy.ts';
 import type { Database, Executor, Queryable } from '../../kernel/db.ts';
@@ -371,13 +369,83 @@ async function* hashed(
   }
 }
 
+class CsvSyntaxError extends Error {}
+
+/**
+ * The complete CSV records (RFC 4180: quoted fields may hold commas, doubled quotes and
+ * line breaks) at the start of `text`, and where the unread rest begins. Lines without a
+ * quote, nearly all of them, are split at once; empty lines are skipped.
+ */
+export function readCsvRecords(text: string, final: boolean): { records: string[][]; rest: number } {
+  const records: string[][] = [];
+  let p = 0;
+  let quote = text.indexOf('"'); // the next quote at or after p (-1: none left)
+  while (p < text.length) {
+    const newline = text.indexOf('\n', p);
+    if (newline < 0 && !final) break;
+    const end = newline < 0 ? text.length : newline;
+    if (quote !== -1 && quote < p) quote = text.indexOf('"', p);
+    if (quote < 0 || quote >= end) {
+      const line = text.charCodeAt(end - 1) === 13 ? text.slice(p, end - 1) : text.slice(p, end);
+      if (line !== '') records.push(line.split(','));
+      p = end + 1;
+      continue;
+    }
+    const fields: string[] = [];
+    let field = '';
+    let quoted = false;
+    let closed = false;
+    let i = p;
+    let complete = false;
+    while (i < text.length) {
+      const c = text[i]!;
+      if (quoted) {
+        if (c !== '"') field += c;
+        else if (i + 1 >= text.length && !final) break;
+        else if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else {
+          quoted = false;
+          closed = true;
+        }
+      } else if (c === ',') {
+        fields.push(field);
+        field = '';
+        closed = false;
+      } else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
+        i += c === '\r' ? 2 : 1;
+        complete = true;
+        break;
+      } else if (c === '\r' && i + 1 >= text.length && !final) {
+        break;
+      } else if (closed || (c === '"' && field !== '')) {
+        throw new CsvSyntaxError(
+          `a quote in the middle of a field (record ${records.length + 1} of this part)`,
+        );
+      } else if (c === '"') quoted = true;
+      else field += c;
+      i++;
+    }
+    if (!complete) {
+      if (!final || i < text.length) break; // the record continues in the next piece
+      if (quoted) throw new CsvSyntaxError('a quoted field is not closed at the end of the file');
+    }
+    fields.push(field);
+    records.push(fields);
+    p = i;
+  }
+  return { records, rest: Math.min(p, text.length) };
+}
+
 async function* csvRows(source: AsyncIterable<Buffer>, spec: Spec): AsyncGenerator<RawRow> {
-  const parser = parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: true });
-  pipeline(Readable.from(source), parser, () => {}); // errors surface through the parser
+  const decoder = new StringDecoder('utf8');
   let positions: number[] | undefined;
   let width = 0;
-  try {
-    for await (const record of parser as AsyncIterable<string[]>) {
+  let text = '';
+  let first = true;
+  const rows = function* (records: string[][]): Generator<RawRow> {
+    for (const record of records) {
       if (!positions) {
         positions = headerPositions(record, spec);
         width = record.length;
@@ -398,9 +466,24 @@ async function* csvRows(source: AsyncIterable<Buffer>, spec: Spec): AsyncGenerat
       }
       yield { values };
     }
+  };
+  try {
+    for await (const chunk of source) {
+      text += decoder.write(chunk);
+      if (first && text.length > 0) {
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        first = false;
+      }
+      const { records, rest } = readCsvRecords(text, false);
+      text = text.slice(rest);
+      yield* rows(records);
+    }
+    text += decoder.end();
+    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    yield* rows(readCsvRecords(text, true).records);
   } catch (error) {
-    // A file that is not CSV (a stray quote ...) is refused as a whole, with where it broke.
-    if (error instanceof CsvError)
+    // A file that is not CSV (a stray quote ...) is refused as a whole.
+    if (error instanceof CsvSyntaxError)
       throw new AppError('bad_request', `The CSV cannot be read: ${error.message}`);
     throw error;
   }
