@@ -20,6 +20,7 @@ import { seed, type Scale } from '../src/seed/index.ts';
 import { runCaseflow } from './caseflow.ts';
 import { BENCH_STAFF, prepareBenchStaff } from './identity.ts';
 import { runExchangeIngest } from './exchange-ingest.ts';
+import { runExchangeLookup } from './exchange-lookup.ts';
 import { runLicences } from './licences.ts';
 import {
   closedLoop,
@@ -47,6 +48,7 @@ const TARGETS = {
   licencesSm2PerSec: 1000,
   proofsPerSec: 10000,
   exchangeIngestPerSec: 50000,
+  exchangeLookupRatio: 0.5,
 };
 const CASES = [
   'detail',
@@ -56,9 +58,10 @@ const CASES = [
   'caseflow',
   'licences',
   'exchange-ingest',
+  'exchange-lookup',
 ] as const;
 /** Cases that make a database of their own instead of using the seeded bench database. */
-const OWN_DATABASE: readonly Case[] = ['caseflow', 'licences', 'exchange-ingest'];
+const OWN_DATABASE: readonly Case[] = ['caseflow', 'licences', 'exchange-ingest', 'exchange-lookup'];
 type Case = (typeof CASES)[number];
 /** Bearer sessions of the bench staff member, rotated across the authenticated requests. */
 const SESSION_COUNT = 32;
@@ -85,8 +88,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --rounds <n>         alternating rounds the duration is split into (default 4)
   --scale city|small   demo data set (default city; seeded once into its own database)
   --only <cases>       run only these cases, comma-separated: detail, authenticated,
-                       search, login, caseflow, licences, exchange-ingest
-                       (default all, in that order)
+                       search, login, caseflow, licences, exchange-ingest,
+                       exchange-lookup (default all, in that order)
   --reseed             drop and seed the bench database again
   --postgres <url>     PostgreSQL server (default postgres://postgres@127.0.0.1:5432)`;
 
@@ -608,6 +611,21 @@ async function main(): Promise<void> {
       Math.min(insert.recordsPerSec, update.recordsPerSec) >= TARGETS.exchangeIngestPerSec;
   }
 
+  // Authorised lookups (each writes its access row) beside a bare select, in a database of its own.
+  let exchangeLookup: Awaited<ReturnType<typeof runExchangeLookup>> | undefined;
+  if (cases.has('exchange-lookup')) {
+    exchangeLookup = await runExchangeLookup({
+      server: options.postgres,
+      config: configFor,
+      open: (url) => openPlatformDatabase(configFor(url)),
+      callers: connections,
+      log,
+    });
+    const { tongban, baseline, sameSql, ratio: lookupRatio, ratios, statementsPerLookup } = exchangeLookup;
+    results.exchangeLookup = { tongban, baseline, sameSql, ratio: lookupRatio, ratios, statementsPerLookup };
+    pass.exchangeLookupRatio = clean(tongban, baseline) && lookupRatio >= TARGETS.exchangeLookupRatio;
+  }
+
   const cpus = os.cpus();
   const report = {
     machine: {
@@ -615,7 +633,12 @@ async function main(): Promise<void> {
       cpuModel: cpus[0]?.model.trim() ?? 'unknown',
       memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
       node: process.version,
-      postgres: server?.postgres ?? caseflow?.postgres ?? licences?.postgres ?? exchangeIngest!.postgres,
+      postgres:
+        server?.postgres ??
+        caseflow?.postgres ??
+        licences?.postgres ??
+        exchangeIngest?.postgres ??
+        exchangeLookup!.postgres,
     },
     scale: server ? scale : null,
     entries: server?.entries ?? null,
@@ -635,6 +658,17 @@ async function main(): Promise<void> {
           statementsPerBatch: licences.statementsPerBatch,
           callers: licences.callers,
           poolSize: licences.poolSize,
+        },
+      }),
+      ...(exchangeLookup && {
+        exchangeLookup: {
+          residents: exchangeLookup.residents,
+          callers: exchangeLookup.callers,
+          poolSize: exchangeLookup.poolSize,
+          roundS: exchangeLookup.roundS,
+          grant: exchangeLookup.grant,
+          accesses: exchangeLookup.accesses,
+          otherCpuShare: exchangeLookup.otherCpuShare,
         },
       }),
     },
