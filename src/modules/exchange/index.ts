@@ -14,6 +14,7 @@ import { getCreditRecords, getEnterprise, getPerson } from '../registries/index.
 import { auditAccesses, EXCHANGE_LOG, sequenceAccesses } from './audit.ts';
 import { NatsFeed, subscribeFeed } from './feed.ts';
 import { installResources } from './resources.ts';
+import { batchRoutes } from './batch-routes.ts';
 import { exchangeRoutes } from './routes.ts';
 import { emptyCache, type AccessEntry, type ExchangeDeps } from './service.ts';
 
@@ -81,6 +82,7 @@ export const exchangeModule: TongbanModule = {
     if (nats) app.addHook('onClose', () => nats.close());
     subscribeFeed(context.outbox, db, cipher, { nats });
     exchangeRoutes(app, context, deps);
+    batchRoutes(app, context);
   },
 };
 
