@@ -81,8 +81,38 @@ export function calendarDate(yyyymmdd: string): string | undefined {
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) ? iso : undefined;
 }
 
-/** Today in China (UTC+8, no daylight saving), as `YYYY-MM-DD`. */
-const todayInChina = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+/** Today in China (UTC+8, no daylight saving), as `YYYY-MM-DD`; recomputed once a minute. */
+let today = { value: '', until: 0 };
+const todayInChina = () => {
+  const now = Date.now();
+  if (now >= today.until)
+    today = { value: new Date(now + 8 * 3600_000).toISOString().slice(0, 10), until: now + 60_000 };
+  return today.value;
+};
+
+/*
+ * Bulk exchange checks hundreds of thousands of numbers a second, and they share a few
+ * thousand region codes and tens of thousands of birth dates: both are computed once.
+ */
+const BIRTH_DATES = new Map<string, string | undefined>();
+const REGION_INFOS = new Map<string, ResidentIdInfo['region']>();
+const MEMO_LIMIT = 100_000;
+
+function memo<V>(map: Map<string, V>, key: string, compute: () => V): V {
+  if (map.has(key)) return map.get(key)!;
+  const value = compute();
+  if (map.size >= MEMO_LIMIT) map.clear();
+  map.set(key, value);
+  return value;
+}
+
+function regionOf(regionCode: string): ResidentIdInfo['region'] {
+  return memo(REGION_INFOS, regionCode, () => {
+    const region = checkRegionCode(regionCode);
+    const { known, name, fullName } = region.ok ? region.info : { known: false };
+    return { code: regionCode, known, ...(name !== undefined && { name, fullName }) };
+  });
+}
 
 export function checkResidentId(input: string): Check<ResidentIdInfo> {
   const id = normalise(input);
@@ -93,7 +123,7 @@ export function checkResidentId(input: string): Check<ResidentIdInfo> {
     return invalid('region', 'identifier.residentId.region', { province: id.slice(0, 2) });
   }
   const printed = id.slice(6, 14);
-  const birthDate = calendarDate(printed);
+  const birthDate = memo(BIRTH_DATES, printed, () => calendarDate(printed));
   if (birthDate === undefined) {
     return invalid('birthDate', 'identifier.residentId.birthDate', { date: printed });
   }
@@ -107,10 +137,8 @@ export function checkResidentId(input: string): Check<ResidentIdInfo> {
     });
   }
   if (residentIdCheckChar(id) !== id[17]) return invalid('checkDigit', 'identifier.residentId.checkDigit');
-  const region = checkRegionCode(regionCode);
-  const { known, name, fullName } = region.ok ? region.info : { known: false };
   return valid(id, {
-    region: { code: regionCode, known, ...(name !== undefined && { name, fullName }) },
+    region: { ...regionOf(regionCode) },
     birthDate,
     sex: Number(id[16]) % 2 === 1 ? 'male' : 'female',
   });
