@@ -14,6 +14,7 @@ import { getCreditRecords, getEnterprise, getPerson } from '../registries/index.
 import { auditAccesses, EXCHANGE_LOG, sequenceAccesses } from './audit.ts';
 import { NatsFeed, subscribeFeed } from './feed.ts';
 import { installResources } from './resources.ts';
+import { AccessWriter } from './access-writer.ts';
 import { batchRoutes } from './batch-routes.ts';
 import { exchangeRoutes } from './routes.ts';
 import { emptyCache, type AccessEntry, type ExchangeDeps } from './service.ts';
@@ -64,7 +65,14 @@ export const exchangeModule: TongbanModule = {
     const { db, config } = context;
     const cipher = app.identity.cipher;
     const log = new TransparencyLog<AccessEntry>(EXCHANGE_LOG, new Signer(cipher));
-    const deps: ExchangeDeps = { db, cipher, log, cache: emptyCache(), records: recordReaders(cipher) };
+    const deps: ExchangeDeps = {
+      db,
+      cipher,
+      log,
+      cache: emptyCache(),
+      accesses: new AccessWriter(db),
+      records: recordReaders(cipher),
+    };
     app.decorate('exchange', deps);
     app.addHook('onReady', async () => {
       await installResources(db);

@@ -302,6 +302,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
     async (request, reply) => {
       await ownConsumer(request.principal!, request.body.consumerId);
       const grant = await requestGrant(db, request.body, request.principal!.sub);
+      deps.cache.grants.clear();
       await audit(db, {
         ...actorOf(request),
         action: 'exchange.grant.request',
@@ -354,6 +355,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
         : { approve: false, reason: body.reason as string },
       request.principal!.sub,
     );
+    deps.cache.grants.clear();
     await audit(db, {
       ...actorOf(request),
       action: approve ? 'exchange.grant.approve' : 'exchange.grant.reject',
@@ -419,6 +421,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
       if (scope !== null && !scope.includes(grant.consumerOrganisationId))
         assertOwnOrganisation(scope, grant.providerOrganisationId, 'The grant');
       const revoked = await revokeGrant(db, grant.id, request.body.reason, request.principal!.sub);
+      deps.cache.grants.clear();
       await audit(db, {
         ...actorOf(request),
         action: 'exchange.grant.revoke',

@@ -14,6 +14,7 @@ import { checkIdentifier } from '../../kernel/identifiers/index.ts';
 import { checkLicenceId } from '../../kernel/identifiers/licence-id.ts';
 import { getOrganisation } from '../directory/index.ts';
 import type { TransparencyLog } from '../licenses/index.ts';
+import type { AccessWriter } from './access-writer.ts';
 import { getResource, shapeRecord, type KeyKind, type Resource } from './resources.ts';
 
 /**
@@ -36,7 +37,11 @@ export interface ExchangeDeps {
   cache: {
     consumers: Map<string, Cached<Record<string, unknown>>>;
     resources: Map<string, Cached<Resource>>;
+    /** By consumer, resource and purpose: the active grant, or null (read once a second). */
+    grants: Map<string, Cached<ActiveGrant | null>>;
   };
+  /** Writes access rows with group commit. */
+  accesses: AccessWriter;
   /** Reads one record of a resource by key; null when there is none. */
   records: Record<string, (db: Queryable, key: string) => Promise<Record<string, unknown>[] | null>>;
 }
@@ -64,18 +69,32 @@ export interface Cached<T> {
 }
 export const CACHE_MS = 5_000;
 
-export const emptyCache = (): ExchangeDeps['cache'] => ({ consumers: new Map(), resources: new Map() });
+export const emptyCache = (): ExchangeDeps['cache'] => ({
+  consumers: new Map(),
+  resources: new Map(),
+  grants: new Map(),
+});
+
+/** A grant as queries need it. */
+export interface ActiveGrant {
+  id: string;
+  fields: string[];
+  masked: string[];
+  expiresAt: number;
+}
+export const GRANT_CACHE_MS = 1_000;
 
 async function cached<T>(
   map: Map<string, Cached<T>>,
   key: string,
   load: () => Promise<T | undefined>,
+  ms = CACHE_MS,
 ): Promise<T | undefined> {
   const hit = map.get(key);
   if (hit && hit.until > Date.now()) return hit.value;
   const value = await load();
   if (value === undefined) map.delete(key);
-  else map.set(key, { value, until: Date.now() + CACHE_MS });
+  else map.set(key, { value, until: Date.now() + ms });
   return value;
 }
 
@@ -397,7 +416,7 @@ function checkKey(kind: KeyKind, key: string): { value: string; subject: string 
 type FieldErrorList = ReturnType<typeof fieldError>[];
 
 interface Recorded {
-  grant: Grant | null;
+  grant: Pick<ActiveGrant, 'id' | 'fields'> | null;
   operation: AccessEntry['operation'];
   subjects: (string | null)[];
   resultCount: number;
@@ -407,25 +426,51 @@ interface Recorded {
 
 async function record(deps: ExchangeDeps, resource: Resource, meta: QueryMeta, r: Recorded): Promise<void> {
   const subjects = r.subjects.length ? r.subjects : [null];
-  await deps.db.query(
-    `insert into exchange_access (consumer_id, consumer_name, grant_id, resource_code, operation, subject_index, purpose,
-                                  fields, result_count, outcome, reason)
-     select $1, $2, $3, $4, $5, s, $6, $7, $8, $9, $10 from unnest($11::text[]) as s`,
-    [
-      meta.consumer.id,
-      meta.consumer.name,
-      r.grant?.id ?? null,
-      resource.code,
-      r.operation,
-      meta.purpose,
-      r.grant?.fields ?? [],
-      r.resultCount,
-      r.outcome,
-      r.reason,
-      subjects.map((s) => (s ? deps.cipher.index(s, 'dataSubject') : null)),
-    ],
-    { prepare: true },
+  await deps.accesses.write(
+    subjects.map((subject) => ({
+      consumerId: meta.consumer.id,
+      consumerName: meta.consumer.name,
+      grantId: r.grant?.id ?? null,
+      resource: resource.code,
+      operation: r.operation,
+      subjectIndex: subject ? deps.cipher.index(subject, 'dataSubject') : null,
+      purpose: meta.purpose,
+      fields: r.grant?.fields ?? [],
+      resultCount: r.resultCount,
+      outcome: r.outcome,
+      reason: r.reason,
+    })),
   );
+}
+
+/**
+ * The consumer's active grant of the resource for exactly this purpose, or null; read at
+ * most once a second per consumer, resource and purpose (this process clears it on every
+ * grant change; another process sees a revocation within GRANT_CACHE_MS).
+ */
+async function activeGrant(
+  deps: ExchangeDeps,
+  resource: Resource,
+  meta: QueryMeta,
+): Promise<ActiveGrant | null> {
+  const grant = await cached(
+    deps.cache.grants,
+    `${meta.consumer.id}\u0000${resource.code}\u0000${meta.purpose}`,
+    async () => {
+      const [row] = await deps.db.query<{ id: string; fields: string[]; masked: string[]; expires_at: Date }>(
+        `select id, fields, masked, expires_at from exchange_grant
+          where consumer_id = $1 and resource_code = $2 and purpose = $3 and status = 'approved' and expires_at > now()
+          order by decided_at desc limit 1`,
+        [meta.consumer.id, resource.code, meta.purpose],
+        { prepare: true },
+      );
+      return row
+        ? { id: row.id, fields: row.fields, masked: row.masked, expiresAt: row.expires_at.getTime() }
+        : null;
+    },
+    GRANT_CACHE_MS,
+  );
+  return grant && grant.expiresAt > Date.now() ? grant : null;
 }
 
 /** The consumer's active grant of the resource for exactly this purpose, or a recorded 403. */
@@ -435,14 +480,9 @@ async function grantFor(
   meta: QueryMeta,
   operation: AccessEntry['operation'],
   subjects: (string | null)[],
-): Promise<Grant> {
-  const [row] = await deps.db.query<Record<string, unknown>>(
-    `${GRANT_SQL} where g.consumer_id = $1 and g.resource_code = $2 and g.purpose = $3
-        and g.status = 'approved' and g.expires_at > now() order by g.decided_at desc limit 1`,
-    [meta.consumer.id, resource.code, meta.purpose],
-    { prepare: true },
-  );
-  if (row) return toGrant(row);
+): Promise<ActiveGrant> {
+  const grant = await activeGrant(deps, resource, meta);
+  if (grant) return grant;
   await record(deps, resource, meta, {
     grant: null,
     operation,
@@ -470,55 +510,22 @@ async function recordsOf(deps: ExchangeDeps, resource: Resource, key: string) {
 export async function lookup(deps: ExchangeDeps, resourceCode: string, key: string, meta: QueryMeta) {
   const resource = await resourceOf(deps, resourceCode);
   const checked = keyOrThrow(resource, key);
-  // The record is read first so that the grant check and the access record are one statement.
+  const grant = await grantFor(deps, resource, meta, 'lookup', [checked.subject]);
   const found = await recordsOf(deps, resource, checked.value);
-  const grant = await checkAndRecord(deps, resource, meta, 'lookup', [checked.subject], found.length);
+  // The answer leaves only once its access row is committed.
+  await record(deps, resource, meta, {
+    grant,
+    operation: 'lookup',
+    subjects: [checked.subject],
+    resultCount: found.length,
+    outcome: 'allowed',
+    reason: null,
+  });
   // A resource listing records per subject (credit) answers an empty list; others 404.
   if (found.length === 0 && resource.keyKind !== 'subject')
     throw notFound(`No record ${resourceCode}/${key}`);
   const records = found.map((r) => shapeRecord(resource, r, grant));
   return { resource: resource.code, key: checked.value, records, fields: grant.fields, masked: grant.masked };
-}
-
-/**
- * In one statement: the consumer's active grant of the resource for exactly this purpose,
- * and the access rows (one per subject) recorded allowed with it, or denied without it,
- * in which case the 403 follows and nothing read leaves.
- */
-async function checkAndRecord(
-  deps: ExchangeDeps,
-  resource: Resource,
-  meta: QueryMeta,
-  operation: AccessEntry['operation'],
-  subjects: (string | null)[],
-  resultCount: number,
-): Promise<{ id: string; fields: string[]; masked: string[] }> {
-  const [grant] = await deps.db.query<{ id: string; fields: string[]; masked: string[] }>(
-    `with g as (
-       select id, fields, masked from exchange_grant
-        where consumer_id = $1 and resource_code = $2 and purpose = $3 and status = 'approved' and expires_at > now()
-        order by decided_at desc limit 1
-     ), recorded as (
-       insert into exchange_access (consumer_id, consumer_name, grant_id, resource_code, operation, subject_index, purpose,
-                                    fields, result_count, outcome, reason)
-       select $1, $4, g.id, $2, $5, s, $3, coalesce(g.fields, '{}'), case when g.id is null then 0 else $6 end,
-              case when g.id is null then 'denied' else 'allowed' end, case when g.id is null then 'no_grant' end
-         from unnest($7::text[]) as s left join g on true
-     )
-     select id, fields, masked from g`,
-    [
-      meta.consumer.id,
-      resource.code,
-      meta.purpose,
-      meta.consumer.name,
-      operation,
-      resultCount,
-      (subjects.length ? subjects : [null]).map((s) => (s ? deps.cipher.index(s, 'dataSubject') : null)),
-    ],
-    { prepare: true },
-  );
-  if (!grant) throw noGrant(resource);
-  return grant;
 }
 
 const noGrant = (resource: Resource) =>
@@ -536,16 +543,23 @@ export async function batchLookup(deps: ExchangeDeps, resourceCode: string, keys
       bad.flatMap((c) => (c.checked as FieldErrorList).map((e) => ({ ...e, field: `keys[${c.i}]` }))),
     );
   const valid = checked.map((c) => c.checked as { value: string; subject: string | null });
-  const found: Record<string, unknown>[][] = [];
-  for (const v of valid) found.push(await recordsOf(deps, resource, v.value));
-  const grant = await checkAndRecord(
+  const grant = await grantFor(
     deps,
     resource,
     meta,
     'batch',
     valid.map((v) => v.subject),
-    found.reduce((n, records) => n + records.length, 0),
   );
+  const found: Record<string, unknown>[][] = [];
+  for (const v of valid) found.push(await recordsOf(deps, resource, v.value));
+  await record(deps, resource, meta, {
+    grant,
+    operation: 'batch',
+    subjects: valid.map((v) => v.subject),
+    resultCount: found.reduce((n, records) => n + records.length, 0),
+    outcome: 'allowed',
+    reason: null,
+  });
   const results = valid.map((v, i) => ({
     key: v.value,
     found: found[i]!.length > 0,
