@@ -9,7 +9,6 @@
  * timeline event, tasks, clocks and outbox event, exactly as staff actions run them.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Database } from '../src/kernel/db.ts';
@@ -19,6 +18,7 @@ import { caseCalendar, openCases, takeStep, type CaseActor } from '../src/module
 import { seed } from '../src/seed/index.ts';
 import { publishParallelItem, type ParallelItem } from '../test/helpers/cases.ts';
 import { summarize, type CaseResult, type Sample } from './load.ts';
+import { backendTicks, machineTicks, TICK_MS } from './cpu.ts';
 
 export const CASEFLOW_DATABASE = 'tongban_bench_caseflow';
 
@@ -464,44 +464,6 @@ interface FlowSample extends Sample {
   cpuMs: { node: number; postgres: number | null };
   /** CPU milliseconds the whole machine used meanwhile (busy, all cores), and its capacity. */
   machineMs: { busy: number; capacity: number } | null;
-}
-
-/** Busy and total CPU time of the machine so far, in ticks (/proc/stat), or null. */
-function machineTicks(): { busy: number; total: number } | null {
-  try {
-    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-    // user nice system idle iowait irq softirq steal (guest time is within user)
-    const ticks = fields.slice(0, 8).map(Number);
-    const total = ticks.reduce((sum, t) => sum + t, 0);
-    return { busy: total - ticks[3]! - ticks[4]!, total };
-  } catch {
-    return null;
-  }
-}
-
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-
-/**
- * CPU time so far of the client backends of the bench database, by pid, read from /proc;
- * null when PostgreSQL runs elsewhere (no such processes here).
- */
-async function backendTicks(monitor: pg.Client): Promise<Map<number, number> | null> {
-  const { rows } = await monitor.query<{ pid: number }>(
-    `select pid from pg_stat_activity
-      where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()`,
-  );
-  const ticks = new Map<number, number>();
-  for (const { pid } of rows) {
-    try {
-      // Fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
-    } catch {
-      return null;
-    }
-  }
-  return ticks;
 }
 
 /** Runs `load`, measuring the CPU this process and the database backends used meanwhile. */

@@ -7,7 +7,6 @@
  * bench/README.md).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -27,6 +26,7 @@ import {
 } from '../src/modules/exchange/service.ts';
 import { seed } from '../src/seed/index.ts';
 import { closedLoop, summarize, type CaseResult, type Sample } from './load.ts';
+import { cpuMeter, type CpuUsed } from './cpu.ts';
 
 /**
  * Not `tongban_bench_exchange`: the `exchange-ingest` case drops and creates that one, and
@@ -119,73 +119,6 @@ export interface ExchangeLookupReport {
 }
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-// ---- CPU accounting (as licences.ts and caseflow.ts do it) ----
-
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-
-/** Busy and total CPU ticks of the machine so far (/proc/stat), or null. */
-function machineTicks(): { busy: number; total: number } | null {
-  try {
-    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-    const ticks = fields.slice(0, 8).map(Number); // user nice system idle iowait irq softirq steal
-    const total = ticks.reduce((sum, t) => sum + t, 0);
-    return { busy: total - ticks[3]! - ticks[4]!, total };
-  } catch {
-    return null;
-  }
-}
-
-/** CPU ticks so far of the database's client backends by pid (/proc); null when PostgreSQL runs elsewhere. */
-async function backendTicks(monitor: pg.Client): Promise<Map<number, number> | null> {
-  const { rows } = await monitor.query<{ pid: number }>(
-    `select pid from pg_stat_activity
-      where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()`,
-  );
-  const ticks = new Map<number, number>();
-  for (const { pid } of rows) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks.set(pid, Number(fields[11]) + Number(fields[12])); // utime + stime
-    } catch {
-      return null;
-    }
-  }
-  return ticks;
-}
-
-interface CpuUsed {
-  node: number;
-  postgres: number | null;
-  machine: { busy: number; capacity: number } | null;
-}
-
-async function cpuMeter(monitor: pg.Client): Promise<() => Promise<CpuUsed>> {
-  const backends = await backendTicks(monitor);
-  const machine = machineTicks();
-  const own = process.cpuUsage();
-  return async () => {
-    const used = process.cpuUsage(own);
-    const machineNow = machineTicks();
-    const backendsNow = await backendTicks(monitor);
-    return {
-      node: (used.user + used.system) / 1000,
-      // A backend that started meanwhile began at 0; the pools keep theirs open, so none ends.
-      postgres:
-        backends && backendsNow
-          ? [...backendsNow].reduce((sum, [pid, t]) => sum + (t - (backends.get(pid) ?? 0)) * TICK_MS, 0)
-          : null,
-      machine:
-        machine && machineNow
-          ? {
-              busy: (machineNow.busy - machine.busy) * TICK_MS,
-              capacity: (machineNow.total - machine.total) * TICK_MS,
-            }
-          : null,
-    };
-  };
-}
 
 // ---- Setup ----
 

@@ -13,7 +13,6 @@ import {
   sign,
   type KeyObject,
 } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Config } from '../src/kernel/config.ts';
@@ -32,6 +31,7 @@ import { TransparencyLog } from '../src/modules/licenses/log.ts';
 import { verifyInclusion } from '../src/modules/licenses/merkle.ts';
 import { importPublicKey, verifyBytes, type SignatureAlgorithm } from '../src/modules/licenses/signing.ts';
 import { summarize } from './load.ts';
+import { cpuMeter, type CpuUsed } from './cpu.ts';
 
 export const LICENCES_DATABASE = 'tongban_bench_licences';
 
@@ -173,73 +173,6 @@ async function asyncRate(seconds: number, op: (i: number) => Promise<unknown>): 
 }
 
 // ---- CPU accounting (as caseflow.ts does it): this process, the database's backends, the machine ----
-
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-
-/** Busy and total CPU ticks of the machine so far (/proc/stat), or null. */
-function machineTicks(): { busy: number; total: number } | null {
-  try {
-    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-    const ticks = fields.slice(0, 8).map(Number); // user nice system idle iowait irq softirq steal
-    const total = ticks.reduce((sum, t) => sum + t, 0);
-    return { busy: total - ticks[3]! - ticks[4]!, total };
-  } catch {
-    return null;
-  }
-}
-
-/** CPU ticks so far of the database's client backends by pid (/proc); null when PostgreSQL runs elsewhere. */
-async function backendTicks(monitor: pg.Client): Promise<Map<number, number> | null> {
-  const { rows } = await monitor.query<{ pid: number }>(
-    `select pid from pg_stat_activity
-      where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()`,
-  );
-  const ticks = new Map<number, number>();
-  for (const { pid } of rows) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks.set(pid, Number(fields[11]) + Number(fields[12])); // utime + stime
-    } catch {
-      return null;
-    }
-  }
-  return ticks;
-}
-
-interface CpuUsed {
-  node: number;
-  postgres: number | null;
-  /** Milliseconds the whole machine was busy, of those it had (all cores). */
-  machine: { busy: number; capacity: number } | null;
-}
-
-/** Starts counting; the function returned tells the CPU milliseconds used since. */
-async function cpuMeter(monitor: pg.Client): Promise<() => Promise<CpuUsed>> {
-  const backends = await backendTicks(monitor);
-  const machine = machineTicks();
-  const own = process.cpuUsage();
-  return async () => {
-    const used = process.cpuUsage(own);
-    const machineNow = machineTicks();
-    const backendsNow = await backendTicks(monitor);
-    return {
-      node: (used.user + used.system) / 1000,
-      // A backend that started meanwhile began at 0; one that ended took its ticks along (the pool keeps them).
-      postgres:
-        backends && backendsNow
-          ? [...backendsNow].reduce((sum, [pid, t]) => sum + (t - (backends.get(pid) ?? 0)) * TICK_MS, 0)
-          : null,
-      machine:
-        machine && machineNow
-          ? {
-              busy: (machineNow.busy - machine.busy) * TICK_MS,
-              capacity: (machineNow.total - machine.total) * TICK_MS,
-            }
-          : null,
-    };
-  };
-}
 
 // ---- Issuance ----
 
