@@ -103,6 +103,12 @@ export type { LicensesDeps, IssueInput, IssuedLicence, StoredLicence, LicenceSta
 export { issueLicences, createSeal, findLicenceType } from './service.ts';
 export { LICENCE_TOPICS, type LicenceExpiringEvent } from './reminders.ts';
 export { holderIndexOf, useHeldLicence } from './wallet.ts';
-export { TransparencyLog, type AppendedEntry, type EntryToAppend, type LogAudit, type LoggedEntry } from './log.ts';
+export {
+  TransparencyLog,
+  type AppendedEntry,
+  type EntryToAppend,
+  type LogAudit,
+  type LoggedEntry,
+} from './log.ts';
 export { Signer } from './signer.ts';
 export { canonicalJson } from './canonical.ts';
