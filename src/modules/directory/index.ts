@@ -18,6 +18,7 @@ export {
   isWithin,
   listOrganisations,
   listRegions,
+  organisationInJurisdiction,
   placeShortName,
   regionCodeOf,
   regionPlaces,

@@ -1,4 +1,5 @@
 import { audit, type Actor } from '../../kernel/audit.ts';
+import { assertInJurisdiction, type Principal } from '../../kernel/auth.ts';
 import type { Database, Queryable } from '../../kernel/db.ts';
 import { conflict, notFound, textFieldError, validationError } from '../../kernel/errors.ts';
 import { defineMessages } from '../../kernel/i18n.ts';
@@ -111,6 +112,23 @@ export async function getOrganisation(db: Queryable, key: number | string): Prom
       ? await findOrganisationById(db, key)
       : await findOrganisationByUscc(db, assertIdentifier('uscc', 'uscc', key));
   if (!organisation) throw notFound(`No organisation ${key}`);
+  return organisation;
+}
+
+/** An organisation the caller may act for (its region and department in the jurisdiction); 403 otherwise. */
+export async function organisationInJurisdiction(
+  db: Queryable,
+  principal: Principal,
+  id: number,
+  what = 'The organisation',
+): Promise<Organisation> {
+  const organisation = await getOrganisation(db, id);
+  await assertInJurisdiction(
+    db,
+    principal,
+    { regionCode: organisation.regionCode, organisationId: organisation.id },
+    what,
+  );
   return organisation;
 }
 

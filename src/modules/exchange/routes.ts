@@ -1,16 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { audit } from '../../kernel/audit.ts';
-import {
-  actorOf,
-  assertInJurisdiction,
-  noStore,
-  SESSION_SECURITY,
-  type Principal,
-} from '../../kernel/auth.ts';
+import { actorOf, noStore, SESSION_SECURITY, type Principal } from '../../kernel/auth.ts';
 import { notFound } from '../../kernel/errors.ts';
 import type { App, ModuleContext } from '../../kernel/http.ts';
-import { getOrganisation } from '../directory/index.ts';
+import { organisationInJurisdiction } from '../directory/index.ts';
 import { verifiedIdentity } from '../identity/index.ts';
 import { accessesAbout, auditAccesses, listAccesses } from './audit.ts';
 import { setConsumerWebhook } from './feed.ts';
@@ -166,11 +160,10 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
       },
     },
     async (request, reply) => {
-      const organisation = await getOrganisation(db, request.body.organisationId);
-      await assertInJurisdiction(
+      await organisationInJurisdiction(
         db,
         request.principal!,
-        { regionCode: organisation.regionCode, organisationId: organisation.id },
+        request.body.organisationId,
         'The organisation',
       );
       const created = await createConsumer(db, request.body, request.principal!.sub);

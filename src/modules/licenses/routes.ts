@@ -1,21 +1,14 @@
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { audit } from '../../kernel/audit.ts';
-import {
-  actorOf,
-  assertInJurisdiction,
-  jurisdictionClause,
-  noStore,
-  SESSION_SECURITY,
-  type Principal,
-} from '../../kernel/auth.ts';
+import { actorOf, jurisdictionClause, noStore, SESSION_SECURITY, type Principal } from '../../kernel/auth.ts';
 import type { Queryable } from '../../kernel/db.ts';
-import { fieldError, notFound, validationError } from '../../kernel/errors.ts';
+import { AppError, fieldError, notFound, validationError } from '../../kernel/errors.ts';
 import { fileStorageFor, recordUpload } from '../../kernel/files/index.ts';
 import type { App, ModuleContext } from '../../kernel/http.ts';
 import { checkLicenceId } from '../../kernel/identifiers/licence-id.ts';
-import { getOrganisation } from '../directory/index.ts';
-import { verifiedIdentity } from '../identity/index.ts';
+import { organisationInJurisdiction } from '../directory/index.ts';
 import { formatCheckpointNote } from './checkpoint.ts';
 import { publicKeyPem } from './signing.ts';
 import { renderLicence } from './render.ts';
@@ -24,6 +17,7 @@ import {
   changeLicenceStatus,
   createSeal,
   findLicence,
+  findLicenceType,
   getSeal,
   issueLicences,
   LICENCE_COLUMNS,
@@ -38,7 +32,15 @@ import {
   type LicensesDeps,
   type StoredLicence,
 } from './service.ts';
-import { currentStatus, licenceBundle, statusText, verificationPage, verifyLicence } from './verification.ts';
+import {
+  checkSignature,
+  currentStatus,
+  licenceBundle,
+  statusText,
+  verificationPage,
+  verifyLicence,
+} from './verification.ts';
+import { holderIndexOf, ownLicence } from './wallet.ts';
 import { walletRoutes } from './wallet-routes.ts';
 
 const tags = ['licences'];
@@ -82,13 +84,15 @@ export async function licenceRoutes(app: App, context: ModuleContext, deps: Lice
       if (!principal.permissions.has('licence.manage')) throw notFound(`No licence ${id}`);
       return managedLicence(principal, id);
     }
-    const licence = await findLicence(deps, db, licenceIdOf(id));
-    const identifier = principal.acting
-      ? principal.acting.uscc
-      : (await verifiedIdentity(app.identity, db, principal.sub))?.idNumber;
-    if (!licence || !identifier || deps.cipher.index(identifier, 'licenceHolder') !== licence.holderIndex)
-      throw notFound(`No licence ${id}`);
-    return licence;
+    let holderIndex: string;
+    try {
+      holderIndex = await holderIndexOf(deps, app.identity, principal);
+    } catch (error) {
+      // A person without a verified identity holds nothing: the licence is not found, as anyone else's.
+      if (error instanceof AppError && error.code === 'forbidden') throw notFound(`No licence ${id}`);
+      throw error;
+    }
+    return ownLicence(deps, db, holderIndex, licenceIdOf(id));
   }
 
   async function recordDownload(licence: StoredLicence, request: FastifyRequest, what: string) {
@@ -159,13 +163,7 @@ export async function licenceRoutes(app: App, context: ModuleContext, deps: Lice
     principal.jurisdiction?.organisationIds.length ? principal.jurisdiction.organisationIds : null;
   async function managedSeal(principal: Principal, code: string) {
     const seal = await getSeal(db, code);
-    const organisation = await getOrganisation(db, seal.organisationId);
-    await assertInJurisdiction(
-      db,
-      principal,
-      { regionCode: organisation.regionCode, organisationId: organisation.id },
-      `Seal ${code}`,
-    );
+    await organisationInJurisdiction(db, principal, seal.organisationId, `Seal ${code}`);
     return seal;
   }
 
@@ -204,11 +202,10 @@ export async function licenceRoutes(app: App, context: ModuleContext, deps: Lice
       },
     },
     async (request, reply) => {
-      const organisation = await getOrganisation(db, request.body.organisationId);
-      await assertInJurisdiction(
+      await organisationInJurisdiction(
         db,
         request.principal!,
-        { regionCode: organisation.regionCode, organisationId: organisation.id },
+        request.body.organisationId,
         'The organisation',
       );
       const seal = await createSeal(deps, request.body);
@@ -309,11 +306,10 @@ export async function licenceRoutes(app: App, context: ModuleContext, deps: Lice
       },
     },
     async (request, reply) => {
-      const organisation = await getOrganisation(db, request.body.organisationId);
-      await assertInJurisdiction(
+      await organisationInJurisdiction(
         db,
         request.principal!,
-        { regionCode: organisation.regionCode, organisationId: organisation.id },
+        request.body.organisationId,
         'The issuing organisation',
       );
       const [issued] = await issueLicences(deps, [request.body], request.principal!.sub);
@@ -500,12 +496,9 @@ export async function licenceRoutes(app: App, context: ModuleContext, deps: Lice
       ]);
       if (row) return row.sha256;
     }
-    const type = (await listLicenceTypes(db)).find((t) => t.code === licence.typeCode)!;
+    const type = (await findLicenceType(db, licence.typeCode))!;
     const bundle = await licenceBundle(deps, licence);
-    const signature = await db.query<{ code: string; name: string }>(
-      `select s.code, s.name from seal_key k join seal s on s.code = k.seal_code where k.key_id = $1`,
-      [licence.sealKeyId],
-    );
+    const seal = await checkSignature(db, licence);
     const now = new Date();
     const status = currentStatus(licence, now);
     const bytes = Buffer.from(
@@ -524,15 +517,14 @@ export async function licenceRoutes(app: App, context: ModuleContext, deps: Lice
           : `${chinese(licence.data.validFrom)}起长期`,
         seal: {
           organisationName: licence.data.issuer.name,
-          sealName: signature[0]!.name,
-          code: signature[0]!.code,
+          sealName: seal.sealName,
+          code: seal.sealCode,
         },
         verifyUrl: `${config.publicUrl}/verify/licenses/${encodeURIComponent(licence.id)}`,
         bundleJson: JSON.stringify(bundle, null, 2),
         status: status === 'valid' ? null : statusText(status).zh,
       }),
     );
-    const { createHash } = await import('node:crypto');
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     await storage.put(sha256, bytes);
     const upload = await recordUpload(
