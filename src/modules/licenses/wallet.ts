@@ -174,7 +174,7 @@ export async function listHeldLicences(
 }
 
 /** A licence of the holder; 404 for anyone else's, so that its existence is not revealed. */
-async function ownLicence(
+export async function ownLicence(
   deps: LicensesDeps,
   db: Queryable,
   holderIndex: string,
