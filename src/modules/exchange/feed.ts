@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FieldCipher } from '../../kernel/crypto.ts';
 import type { Database, Queryable } from '../../kernel/db.ts';
 import { fieldError, notFound, validationError } from '../../kernel/errors.ts';
+import { insertAccessRows } from './access-writer.ts';
 import { publish, type DeliveredEvent, type Outbox } from '../../kernel/outbox.ts';
 import { webhookEndpoint, webhookSubscriber, type FetchLike } from '../../kernel/webhooks.ts';
 import { checkIdentifier } from '../../kernel/identifiers/index.ts';
@@ -102,11 +103,21 @@ export async function fanOut(
         grantId: c.grant_id,
       };
       await publish(tx, { topic: FEED_TOPICS.delivery, key: c.consumer_id, payload: delivery });
-      await tx.query(
-        `insert into exchange_access (consumer_id, consumer_name, grant_id, resource_code, operation, subject_index,
-                                      purpose, result_count, outcome)
-         select $1, $2, $3, $4, 'feed', s, $5, 1, 'allowed' from unnest($6::text[]) as s`,
-        [c.consumer_id, c.consumer_name, c.grant_id, resource, c.purpose, subjects],
+      await insertAccessRows(
+        tx,
+        subjects.map((subjectIndex) => ({
+          consumerId: c.consumer_id,
+          consumerName: c.consumer_name,
+          grantId: c.grant_id,
+          resource,
+          operation: 'feed' as const,
+          subjectIndex,
+          purpose: c.purpose,
+          fields: [],
+          resultCount: 1,
+          outcome: 'allowed' as const,
+          reason: null,
+        })),
       );
     }
   });

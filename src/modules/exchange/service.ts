@@ -14,7 +14,7 @@ import { checkIdentifier } from '../../kernel/identifiers/index.ts';
 import { checkLicenceId } from '../../kernel/identifiers/licence-id.ts';
 import { getOrganisation } from '../directory/index.ts';
 import type { TransparencyLog } from '../licenses/index.ts';
-import type { AccessWriter } from './access-writer.ts';
+import type { AccessRow, AccessWriter } from './access-writer.ts';
 import { getResource, shapeRecord, type KeyKind, type Resource } from './resources.ts';
 
 /**
@@ -47,20 +47,11 @@ export interface ExchangeDeps {
 }
 
 /** The log entry that seals one access row (canonical JSON of the row's facts). */
-export interface AccessEntry {
+export interface AccessEntry extends Omit<AccessRow, 'consumerName' | 'grantId'> {
   kind: 'exchange.access';
   loggedAt: string;
   accessId: number;
   at: string;
-  consumerId: string;
-  resource: string;
-  operation: 'lookup' | 'verify' | 'batch' | 'feed';
-  subjectIndex: string | null;
-  purpose: string | null;
-  fields: string[];
-  resultCount: number;
-  outcome: 'allowed' | 'denied';
-  reason: string | null;
 }
 
 export interface Cached<T> {
@@ -579,7 +570,7 @@ export async function verifyClaims(
   claims: Record<string, string | boolean>,
   meta: QueryMeta,
 ): Promise<{ match: boolean }> {
-  const resource = await getResource(deps.db, resourceCode);
+  const resource = await resourceOf(deps, resourceCode);
   const checked = keyOrThrow(resource, key);
   const grant = await grantFor(deps, resource, meta, 'verify', [checked.subject]);
   const unknown = Object.keys(claims).filter(
