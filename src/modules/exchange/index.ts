@@ -96,11 +96,8 @@ export const exchangeModule: TongbanModule = {
 
 /** Audits the exchange access log (for `tongban audit verify`); null when none exists yet. */
 export async function auditExchangeLog(db: Database, cipher: FieldCipher): Promise<LogAudit | null> {
-  const [exists] = await db.query(`select 1 from transparency_log where name = $1`, [EXCHANGE_LOG]);
-  if (!exists) return null;
-  const log = new TransparencyLog<AccessEntry>(EXCHANGE_LOG, new Signer(cipher));
-  await log.open(db, '', 'ed25519'); // an existing log keeps its own origin and key
-  return auditAccesses({ db, log });
+  const log = await TransparencyLog.existing<AccessEntry>(db, EXCHANGE_LOG, new Signer(cipher));
+  return log ? auditAccesses({ db, log }) : null;
 }
 
 export { sequenceAccesses, auditAccesses, EXCHANGE_LOG } from './audit.ts';

@@ -72,11 +72,8 @@ export const licensesModule: TongbanModule = {
  * root); null when no licence log exists yet. For `tongban audit verify`.
  */
 export async function auditLicenceLog(db: Queryable, cipher: FieldCipher): Promise<LogAudit | null> {
-  const [exists] = await db.query(`select 1 from transparency_log where name = $1`, [LICENCE_LOG]);
-  if (!exists) return null;
-  const log = new TransparencyLog(LICENCE_LOG, new Signer(cipher));
-  await log.open(db, '', 'ed25519'); // an existing log keeps its own origin and key
-  return log.audit(db);
+  const log = await TransparencyLog.existing(db, LICENCE_LOG, new Signer(cipher));
+  return log ? log.audit(db) : null;
 }
 
 /** A licence's summary as the licence library (电子证照库) shares it: no face data beyond the holder. */

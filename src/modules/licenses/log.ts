@@ -67,6 +67,19 @@ export class TransparencyLog<E extends LoggedEntry = LogEntry> {
     private readonly signer: Signer,
   ) {}
 
+  /** A log that exists already (for audits and tools), or null: never creates one. */
+  static async existing<E extends LoggedEntry = LogEntry>(
+    db: Queryable,
+    name: string,
+    signer: Signer,
+  ): Promise<TransparencyLog<E> | null> {
+    const [exists] = await db.query(`select 1 from transparency_log where name = $1`, [name]);
+    if (!exists) return null;
+    const log = new TransparencyLog<E>(name, signer);
+    await log.open(db, '', 'ed25519'); // an existing log keeps its own origin and key
+    return log;
+  }
+
   /** Creates the log with a new signing key on first use; loads its head. */
   async open(db: Queryable, origin: string, algorithm: SignatureAlgorithm): Promise<LogHead> {
     if (this.#head) return this.#head;
