@@ -95,7 +95,7 @@ export function applicationsRoutes(app: App, { db, config, auth, outbox }: Modul
     identity: app.identity,
     storage: fileStorageFor(config),
     caseSettings: caseSettings(config),
-    licences: () => app.licenses,
+    licences: app.licenses,
   };
   const tags = ['applications'];
   const security = SESSION_SECURITY;

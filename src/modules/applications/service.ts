@@ -97,11 +97,8 @@ export interface ApplicationsDeps {
   identity: Pick<IdentityContext, 'cipher'>;
   storage: FileStorage;
   caseSettings: CaseSettings;
-  /**
-   * The licences module's services, when it runs (it registers after this module, hence
-   * a function): a licence the applicant holds fills the material of its name (免提交).
-   */
-  licences?: () => LicensesDeps | undefined;
+  /** The licences module's services: a licence the applicant holds fills the material of its name (免提交). */
+  licences?: LicensesDeps;
 }
 
 /** How long the implementing body may read a held licence used as a material (the case's time and some). */
@@ -578,7 +575,7 @@ async function fillFromRegistries(
  * type through an authorisation for the implementing body of the first part needing it.
  */
 async function walletOf(deps: ApplicationsDeps, tx: Executor, principal: Principal) {
-  const licences = deps.licences?.();
+  const licences = deps.licences;
   if (!licences) return null;
   let holderIndex: string;
   try {
