@@ -18,7 +18,8 @@ import { AppError, forbidden, notFound, textFieldError, validationError } from '
 import { defineMessages, text } from '../../kernel/i18n.ts';
 import { checkIdentifier } from '../../kernel/identifiers/index.ts';
 import { publish } from '../../kernel/outbox.ts';
-import { CREDIT_KINDS } from '../registries/credit.ts';
+import type { Page, Paging } from '../directory/index.ts';
+import { CREDIT_KINDS } from '../registries/index.ts';
 import { FEED_TOPICS, type RecordsChangedEvent } from './feed.ts';
 
 export const BATCH_FORMATS = ['csv', 'ndjson'] as const;
@@ -26,10 +27,10 @@ export type BatchFormat = (typeof BATCH_FORMATS)[number];
 export const BATCH_STATUSES = ['processing', 'completed', 'rejected', 'failed'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 /** The topic of the change feed (feed.ts fans it out to consumers). */
-export const RECORDS_CHANGED = FEED_TOPICS.changed;
+const RECORDS_CHANGED = FEED_TOPICS.changed;
 /** Keys per change event, so that a consumer's webhook stays small. */
-export const KEYS_PER_EVENT = 1000;
-export const MAX_BATCH_ROWS = 1_000_000;
+const KEYS_PER_EVENT = 1000;
+const MAX_BATCH_ROWS = 1_000_000;
 const DEFAULT_CHUNK_ROWS = 10_000;
 const YIELD_EVERY = 500;
 
@@ -56,13 +57,6 @@ export interface BatchRowError {
   rule: string;
   message: string;
   messageEn: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  size: number;
 }
 
 defineMessages({
@@ -163,7 +157,7 @@ const matching = (pattern: RegExp): Validator => {
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /** A calendar date YYYY-MM-DD from 1800 on (no Date objects: this runs for every row). */
-export const checkDate: Validator = (value) => {
+const checkDate: Validator = (value) => {
   if (typeof value !== 'string') return BAD_DATE;
   const match = DATE.exec(value.trim());
   if (!match) return BAD_DATE;
@@ -332,15 +326,6 @@ const SPECS: Record<string, Spec> = {
     },
   },
 };
-
-/** The resources a provider can load in batches, and the fields of each. */
-export const BATCH_RESOURCES: Readonly<Record<string, readonly { field: string; required: boolean }[]>> =
-  Object.fromEntries(
-    Object.entries(SPECS).map(([code, spec]) => [
-      code,
-      spec.columns.map(({ field, required }) => ({ field, required })),
-    ]),
-  );
 
 const upsertSql = (spec: Spec): string => {
   const names = spec.columns.map((c) => c.column);
@@ -568,9 +553,8 @@ const SHA256 = /^[0-9a-fA-F]{64}$/;
 interface Chunk {
   good: Map<unknown, unknown[]>;
   errors: unknown[][];
-  total: number;
 }
-const newChunk = (): Chunk => ({ good: new Map(), errors: [], total: 0 });
+const newChunk = (): Chunk => ({ good: new Map(), errors: [] });
 
 class ChecksumMismatch extends Error {}
 
@@ -662,7 +646,8 @@ async function load(
   await tx.query(`create temp table exchange_staging (row_number integer, ${staging}) on commit drop`);
   const stagingColumns = ['row_number', ...spec.columns.map((c) => c.column)];
   const upsert = upsertSql(spec);
-  const counts = { total: 0, good: 0, bad: 0 };
+  const refuse = (chunk: Chunk, row: number, field: string, problem: Problem) =>
+    chunk.errors.push([batchId, row, field, problem.rule, problem.message, problem.messageEn]);
 
   const flush = async (chunk: Chunk): Promise<void> => {
     if (chunk.good.size > 0) {
@@ -673,7 +658,7 @@ async function load(
       const refusedRows = new Set<number>();
       for (const { row, field, problem } of refused) {
         refusedRows.add(row);
-        chunk.errors.push([batchId, row, field, problem.rule, problem.message, problem.messageEn]);
+        refuse(chunk, row, field, problem);
       }
       const keys = new Set<unknown>();
       for (const values of chunk.good.values()) {
@@ -730,17 +715,8 @@ async function load(
       // Parsing a body already in memory never waits for I/O: give the database's replies to
       // the chunk being loaded a turn now and then, so that loading overlaps parsing.
       if (rowsInChunk % YIELD_EVERY === 0) await new Promise(setImmediate);
-      if ('problem' in raw) {
-        chunk.errors.push([
-          batchId,
-          row,
-          raw.field,
-          raw.problem.rule,
-          raw.problem.message,
-          raw.problem.messageEn,
-        ]);
-        counts.bad++;
-      } else {
+      if ('problem' in raw) refuse(chunk, row, raw.field, raw.problem);
+      else {
         const values = new Array<unknown>(width);
         let bad = false;
         for (let i = 0; i < width; i++) {
@@ -748,22 +724,17 @@ async function load(
           const value = raw.values[i];
           const checked = value === undefined ? (c.required ? REQUIRED : null) : c.check(value);
           if (checked instanceof Problem) {
-            chunk.errors.push([batchId, row, c.field, checked.rule, checked.message, checked.messageEn]);
+            refuse(chunk, row, c.field, checked);
             bad = true;
           } else values[i] = checked;
         }
         const crossed = bad || !rowCheck ? null : rowCheck(values);
         if (crossed) {
-          const { field, problem } = crossed;
-          chunk.errors.push([batchId, row, field, problem.rule, problem.message, problem.messageEn]);
+          refuse(chunk, row, crossed.field, crossed.problem);
           bad = true;
         }
-        if (bad) counts.bad++;
-        else {
-          counts.good++;
-          // A record repeated within a chunk would be upserted twice by one statement: the last wins.
-          chunk.good.set(values[spec.recordKey], [row, ...values]);
-        }
+        // A record repeated within a chunk would be upserted twice by one statement: the last wins.
+        if (!bad) chunk.good.set(values[spec.recordKey], [row, ...values]);
       }
       if (rowsInChunk >= chunkRows) {
         await send(chunk);
@@ -778,7 +749,6 @@ async function load(
     await inFlight.catch(() => {});
     throw error;
   }
-  counts.total = row;
 
   const actual = hash.digest('hex');
   if (actual !== declared) {
@@ -786,14 +756,12 @@ async function load(
       `The body's SHA-256 is ${actual}, not the declared ${declared}; nothing was changed`,
     );
   }
-  // Rows refused by the database (checkStaged) were counted good while read.
+  // Counted where every refusal ends up, those by the database (checkStaged) included.
   const [refused] = await tx.query<{ n: number }>(
     `select count(distinct row_number)::int as n from exchange_batch_error where batch_id = $1`,
     [batchId],
   );
-  counts.bad = refused!.n;
-  counts.good = counts.total - counts.bad;
-  return counts;
+  return { total: row, good: row - refused!.n, bad: refused!.n };
 }
 
 // ---- reading batches ----------------------------------------------------------------------
@@ -823,7 +791,7 @@ function toBatch(r: Record<string, unknown>): Batch {
 export async function listBatches(
   db: Queryable,
   organisationIds: number[] | null,
-  filter: { resource?: string | undefined; page: number; size: number },
+  filter: Paging & { resource?: string | undefined },
 ): Promise<Page<Batch>> {
   const where = `($1::bigint[] is null or organisation_id = any($1)) and ($2::text is null or resource_code = $2)`;
   const params = [organisationIds, filter.resource ?? null];
@@ -854,7 +822,7 @@ export async function listBatchErrors(
   db: Queryable,
   organisationIds: number[] | null,
   id: string,
-  paging: { page: number; size: number },
+  paging: Paging,
 ): Promise<Page<BatchRowError>> {
   const batch = await getBatch(db, organisationIds, id);
   const [count] = await db.query<{ n: number }>(
