@@ -3,7 +3,6 @@ import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Auth } from '../../src/kernel/auth.ts';
 import { verifyChain } from '../../src/kernel/chain.ts';
 import type { App } from '../../src/kernel/http.ts';
 import {
@@ -13,7 +12,6 @@ import {
   generateUscc,
 } from '../../src/kernel/identifiers/index.ts';
 import { createApp } from '../../src/main.ts';
-import { batchRoutes } from '../../src/modules/exchange/batch-routes.ts';
 import { ingestBatch, readCsvRecords } from '../../src/modules/exchange/batches.ts';
 import { testConfig } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -97,15 +95,7 @@ describe('bulk exchange', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    const config = testConfig();
-    app = await createApp(config, t.db);
-    // Until the module registers the routes itself, the test does (in a child scope: the
-    // router is shared, so a registration by the module is seen and not repeated).
-    app.register(async (scope) => {
-      if (!scope.hasRoute({ method: 'POST', url: '/api/v1/exchange/batches' })) {
-        batchRoutes(scope as unknown as App, { db: t.db, config, auth: new Auth(), outbox: app.outbox });
-      }
-    });
+    app = await createApp(testConfig(), t.db);
     await app.ready();
     const providerOrganisation = await anyOrganisation(t.db);
     providerId = providerOrganisation.id;
@@ -363,7 +353,8 @@ describe('bulk exchange', () => {
         uploadedBy: 'test',
         organisationIds: null,
       },
-      { chunkRows: 700 },
+      // Two chunks, the first larger than one event holds, so its keys are split.
+      { chunkRows: 1500 },
     );
     expect(batch).toMatchObject({ status: 'completed', rowsTotal: 2301, rowsGood: 2301, rowsBad: 0 });
     const [renamed] = await stored([many[5]!.idNumber]);
