@@ -87,6 +87,14 @@ interface ResourceSpec {
 
 type Row = Record<string, unknown>;
 
+/** The fields whose completeness is counted, with how; each one's column is its name in snake_case. */
+const fieldsOf = (types: Record<string, FieldType>): ResourceSpec['fields'] =>
+  Object.entries(types).map(([field, type]) => ({
+    field,
+    column: field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+    type,
+  }));
+
 const maskKey = (value: string, kind: IdentifierKind) =>
   kind === 'residentId' ? maskIdNumber(value) : maskUscc(value);
 
@@ -101,14 +109,14 @@ const SPECS: Record<QualityResource, ResourceSpec> = {
       { field: 'birthDate', column: 'birth_date' },
       { field: 'regionCode', column: 'region_code' },
     ],
-    fields: [
-      { field: 'idNumber', column: 'id_number', type: 'text' },
-      { field: 'name', column: 'name', type: 'text' },
-      { field: 'sex', column: 'sex', type: 'text' },
-      { field: 'birthDate', column: 'birth_date', type: 'value' },
-      { field: 'regionCode', column: 'region_code', type: 'text' },
-      { field: 'phone', column: 'phone', type: 'text' },
-    ],
+    fields: fieldsOf({
+      idNumber: 'text',
+      name: 'text',
+      sex: 'text',
+      birthDate: 'value',
+      regionCode: 'text',
+      phone: 'text',
+    }),
   },
   legal_entity: {
     table: 'registry_enterprise',
@@ -117,17 +125,17 @@ const SPECS: Record<QualityResource, ResourceSpec> = {
     key: 'uscc',
     // Registered names are public (企业信用信息公示), so they are not masked.
     duplicateOn: [{ field: 'name', column: 'name' }],
-    fields: [
-      { field: 'uscc', column: 'uscc', type: 'text' },
-      { field: 'name', column: 'name', type: 'text' },
-      { field: 'type', column: 'type', type: 'text' },
-      { field: 'legalRepresentativeId', column: 'legal_representative_id', type: 'text' },
-      { field: 'legalRepresentativeName', column: 'legal_representative_name', type: 'text' },
-      { field: 'regionCode', column: 'region_code', type: 'text' },
-      { field: 'registeredCapitalCny', column: 'registered_capital_cny', type: 'value' },
-      { field: 'establishedOn', column: 'established_on', type: 'value' },
-      { field: 'status', column: 'status', type: 'text' },
-    ],
+    fields: fieldsOf({
+      uscc: 'text',
+      name: 'text',
+      type: 'text',
+      legalRepresentativeId: 'text',
+      legalRepresentativeName: 'text',
+      regionCode: 'text',
+      registeredCapitalCny: 'value',
+      establishedOn: 'value',
+      status: 'text',
+    }),
   },
   credit: {
     table: 'registry_credit',
@@ -147,16 +155,16 @@ const SPECS: Record<QualityResource, ResourceSpec> = {
       { field: 'title', column: 'title' },
       { field: 'decidedOn', column: 'decided_on' },
     ],
-    fields: [
-      { field: 'subjectKind', column: 'subject_kind', type: 'text' },
-      { field: 'subjectKey', column: 'subject_key', type: 'text' },
-      { field: 'kind', column: 'kind', type: 'text' },
-      { field: 'title', column: 'title', type: 'text' },
-      { field: 'authority', column: 'authority', type: 'text' },
-      { field: 'decidedOn', column: 'decided_on', type: 'value' },
-      { field: 'validUntil', column: 'valid_until', type: 'value' },
-      { field: 'details', column: 'details', type: 'json' },
-    ],
+    fields: fieldsOf({
+      subjectKind: 'text',
+      subjectKey: 'text',
+      kind: 'text',
+      title: 'text',
+      authority: 'text',
+      decidedOn: 'value',
+      validUntil: 'value',
+      details: 'json',
+    }),
   },
 };
 
