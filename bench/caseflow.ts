@@ -19,6 +19,7 @@ import { seed } from '../src/seed/index.ts';
 import { publishParallelItem, type ParallelItem } from '../test/helpers/cases.ts';
 import { summarize, type CaseResult, type Sample } from './load.ts';
 import { backendTicks, machineTicks, TICK_MS } from './cpu.ts';
+import { recreateDatabase } from './databases.ts';
 
 export const CASEFLOW_DATABASE = 'tongban_bench_caseflow';
 
@@ -553,25 +554,8 @@ function otherShare(samples: FlowSample[]): number | null {
 
 /** Creates a fresh database, seeds it (small scale) and publishes the parallel item. */
 async function prepare(options: CaseflowOptions): Promise<string> {
-  const admin = new pg.Client({ connectionString: `${options.server}/postgres` });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${CASEFLOW_DATABASE} with (force)`);
-    await admin.query(`create database ${CASEFLOW_DATABASE}`);
-  } finally {
-    await admin.end();
-  }
+  await recreateDatabase(options.server, CASEFLOW_DATABASE, { create: true });
   return `${options.server}/${CASEFLOW_DATABASE}`;
-}
-
-async function dropDatabase(server: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: `${server}/postgres` });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${CASEFLOW_DATABASE} with (force)`);
-  } finally {
-    await admin.end();
-  }
 }
 
 export async function runCaseflow(options: CaseflowOptions): Promise<CaseflowReport> {
@@ -658,6 +642,6 @@ export async function runCaseflow(options: CaseflowOptions): Promise<CaseflowRep
     await monitor?.end();
     await pool?.end();
     await db?.close();
-    await dropDatabase(options.server);
+    await recreateDatabase(options.server, CASEFLOW_DATABASE, { create: false });
   }
 }

@@ -14,6 +14,7 @@ import type { Database } from '../src/kernel/db.ts';
 import { residentIdCheckChar } from '../src/kernel/identifiers/resident-id.ts';
 import { installResources } from '../src/modules/exchange/index.ts';
 import { ingestBatch, type Batch } from '../src/modules/exchange/batches.ts';
+import { recreateDatabase } from './databases.ts';
 
 export const EXCHANGE_INGEST_DATABASE = 'tongban_bench_exchange';
 export const DEFAULT_INGEST_ROWS = 300_000;
@@ -108,17 +109,6 @@ function* pieces(body: Buffer): Generator<Buffer> {
   for (let at = 0; at < body.length; at += PIECE) yield body.subarray(at, at + PIECE);
 }
 
-async function recreateDatabase(server: string, create: boolean): Promise<void> {
-  const admin = new pg.Client({ connectionString: `${server}/postgres` });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${EXCHANGE_INGEST_DATABASE} with (force)`);
-    if (create) await admin.query(`create database ${EXCHANGE_INGEST_DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-}
-
 async function ingest(db: Database, body: Buffer, sha256: string): Promise<{ batch: Batch; run: IngestRun }> {
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -175,7 +165,7 @@ async function rawCopy(url: string, good: Buffer, rows: number): Promise<Exchang
 export async function runExchangeIngest(options: ExchangeIngestOptions): Promise<ExchangeIngestReport> {
   const { log } = options;
   const rows = options.rows ?? DEFAULT_INGEST_ROWS;
-  await recreateDatabase(options.server, true);
+  await recreateDatabase(options.server, EXCHANGE_INGEST_DATABASE, { create: true });
   const url = `${options.server}/${EXCHANGE_INGEST_DATABASE}`;
   let db: Database | undefined;
   try {
@@ -211,6 +201,6 @@ export async function runExchangeIngest(options: ExchangeIngestOptions): Promise
     };
   } finally {
     await db?.close();
-    await recreateDatabase(options.server, false);
+    await recreateDatabase(options.server, EXCHANGE_INGEST_DATABASE, { create: false });
   }
 }

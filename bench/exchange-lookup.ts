@@ -27,6 +27,7 @@ import {
 import { seed } from '../src/seed/index.ts';
 import { closedLoop, summarize, type CaseResult, type Sample } from './load.ts';
 import { cpuMeter, type CpuUsed } from './cpu.ts';
+import { recreateDatabase } from './databases.ts';
 
 /**
  * Not `tongban_bench_exchange`: the `exchange-ingest` case drops and creates that one, and
@@ -121,17 +122,6 @@ export interface ExchangeLookupReport {
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 // ---- Setup ----
-
-async function recreateDatabase(server: string, { create }: { create: boolean }): Promise<void> {
-  const admin = new pg.Client({ connectionString: `${server}/postgres` });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${EXCHANGE_LOOKUP_DATABASE} with (force)`);
-    if (create) await admin.query(`create database ${EXCHANGE_LOOKUP_DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-}
 
 const SURNAMES = [
   ...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏',
@@ -294,7 +284,7 @@ export async function runExchangeLookup(options: ExchangeLookupOptions): Promise
   const { log } = options;
   const callers = options.callers ?? 16;
   const started = performance.now();
-  await recreateDatabase(options.server, { create: true });
+  await recreateDatabase(options.server, EXCHANGE_LOOKUP_DATABASE, { create: true });
   const url = `${options.server}/${EXCHANGE_LOOKUP_DATABASE}`;
   const config = options.config(url);
   let db: Database | undefined;
@@ -492,6 +482,6 @@ export async function runExchangeLookup(options: ExchangeLookupOptions): Promise
     await pool?.end();
     await app?.close();
     await db?.close();
-    await recreateDatabase(options.server, { create: false });
+    await recreateDatabase(options.server, EXCHANGE_LOOKUP_DATABASE, { create: false });
   }
 }

@@ -32,6 +32,7 @@ import { verifyInclusion } from '../src/modules/licenses/merkle.ts';
 import { importPublicKey, verifyBytes, type SignatureAlgorithm } from '../src/modules/licenses/signing.ts';
 import { summarize } from './load.ts';
 import { cpuMeter, type CpuUsed } from './cpu.ts';
+import { recreateDatabase } from './databases.ts';
 
 export const LICENCES_DATABASE = 'tongban_bench_licences';
 
@@ -464,17 +465,6 @@ async function measureProofs(deps: LicensesDeps, log: (line: string) => void): P
 
 // ---- The case ----
 
-async function recreateDatabase(server: string, { create }: { create: boolean }): Promise<void> {
-  const admin = new pg.Client({ connectionString: `${server}/postgres` });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${LICENCES_DATABASE} with (force)`);
-    if (create) await admin.query(`create database ${LICENCES_DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-}
-
 /**
  * Issues licences for ISSUE_S seconds per algorithm and measures proofs, in a database of
  * its own (created with the demo directory, dropped at the end), through an in-process
@@ -483,7 +473,7 @@ async function recreateDatabase(server: string, { create }: { create: boolean })
 export async function runLicences(options: LicencesOptions): Promise<LicencesReport> {
   const { log } = options;
   const started = performance.now();
-  await recreateDatabase(options.server, { create: true });
+  await recreateDatabase(options.server, LICENCES_DATABASE, { create: true });
   const url = `${options.server}/${LICENCES_DATABASE}`;
   const config = options.config(url);
   let db: Database | undefined;
@@ -535,6 +525,6 @@ export async function runLicences(options: LicencesOptions): Promise<LicencesRep
     await monitor?.end();
     await app?.close();
     await db?.close();
-    await recreateDatabase(options.server, { create: false });
+    await recreateDatabase(options.server, LICENCES_DATABASE, { create: false });
   }
 }
