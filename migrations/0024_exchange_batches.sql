@@ -31,7 +31,7 @@ comment on column exchange_batch.format is 'csv (with a header row) or ndjson (o
 comment on column exchange_batch.rows_total is 'Data rows read (the CSV header not counted).';
 comment on column exchange_batch.rows_good is 'Rows that passed validation and were upserted.';
 comment on column exchange_batch.rows_bad is 'Rows refused; their reasons are in exchange_batch_error.';
-comment on column exchange_batch.status is 'processing; completed; rejected (the body did not match its checksum: nothing changed); failed (an unexpected error: nothing changed).';
+comment on column exchange_batch.status is 'processing; completed; rejected (the upload was refused as a whole: checksum mismatch, bad header, too many rows; nothing changed); failed (an unexpected error: nothing changed).';
 comment on column exchange_batch.failure is 'Why a batch was rejected or failed, for the uploader.';
 comment on column exchange_batch.started_at is 'When the upload began.';
 comment on column exchange_batch.finished_at is 'When processing ended, whatever the outcome.';
