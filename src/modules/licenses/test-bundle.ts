@@ -187,14 +187,15 @@ export function logStatus(
   return log.append({ kind, loggedAt: at, licenceId, reason, effectiveAt: at });
 }
 
-/** The file for a licence, with every proof against `checkpoint`. */
+/** The file for a licence sealed by `seal`, with every proof against `checkpoint`. */
 export function bundleOf(
   log: TestLog,
   parts: {
     licence: LicenceData;
-    signature: LicenceSignature;
+    seal: TestSeal;
     issuanceIndex: number;
-    sealIndex: number;
+    /** Where the seal key is in `log`; by default where `addTestSeal` put it. */
+    sealIndex?: number;
     statusIndices?: number[];
     checkpoint: Checkpoint;
   },
@@ -203,9 +204,9 @@ export function bundleOf(
   return {
     format: BUNDLE_FORMAT,
     licence: parts.licence,
-    signature: parts.signature,
+    signature: sealLicence(parts.seal, parts.licence),
     issuance: log.item(parts.issuanceIndex, size),
-    sealKey: log.item(parts.sealIndex, size),
+    sealKey: log.item(parts.sealIndex ?? parts.seal.leafIndex, size),
     statusEntries: (parts.statusIndices ?? []).map((index) => log.item(index, size)),
     checkpoint: parts.checkpoint,
   };
@@ -247,12 +248,6 @@ export function buildTestBundle(
   const issuanceIndex = logIssuance(log, seal, licence, loggedAt);
   log.appendFiller(4, loggedAt);
   const checkpoint = log.checkpoint(new Date(Date.parse(loggedAt) + 60_000));
-  const bundle = bundleOf(log, {
-    licence,
-    signature: sealLicence(seal, licence),
-    issuanceIndex,
-    sealIndex: seal.leafIndex,
-    checkpoint,
-  });
+  const bundle = bundleOf(log, { licence, seal, issuanceIndex, checkpoint });
   return { bundle, log, seal, licence, issuanceIndex, now: new Date('2026-06-01T04:00:00.000Z') };
 }

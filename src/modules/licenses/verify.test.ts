@@ -166,9 +166,8 @@ describe('back-dating', () => {
     const checkpoint = log.checkpoint('2026-03-01T02:01:00.000Z');
     const bundle = bundleOf(log, {
       licence,
-      signature: sealLicence(seal, licence),
+      seal,
       issuanceIndex,
-      sealIndex: seal.leafIndex,
       checkpoint,
     });
     const result = verifyBundle(bundle, { logKey: log.logKey.publicKey, now: new Date('2026-06-01') });
@@ -197,9 +196,8 @@ describe('back-dating', () => {
     const checkpoint = log.checkpoint('2026-03-01T03:10:00.000Z');
     const bundle = bundleOf(log, {
       licence,
-      signature: sealLicence(seal, licence),
+      seal,
       issuanceIndex,
-      sealIndex: seal.leafIndex,
       checkpoint,
     });
     return { log, before, bundle };
@@ -248,7 +246,7 @@ describe('back-dating', () => {
     const sealIndex = log.append(scratch.entries[seal.leafIndex]!);
     const bundle = bundleOf(log, {
       licence,
-      signature: sealLicence(seal, licence),
+      seal,
       issuanceIndex,
       sealIndex,
       checkpoint: log.checkpoint('2026-03-01T02:01:00.000Z'),
@@ -267,9 +265,8 @@ describe('status', () => {
     const checkpoint = log.checkpoint('2026-05-01T00:00:00.000Z');
     const bundle = bundleOf(log, {
       licence,
-      signature: sealLicence(seal, licence),
+      seal,
       issuanceIndex,
-      sealIndex: seal.leafIndex,
       statusIndices,
       checkpoint,
     });
@@ -447,9 +444,8 @@ describe('seal key and identifier', () => {
     const issuanceIndex = logIssuance(log, seal, licence, '2026-03-01T02:00:05.000Z');
     const bundle = bundleOf(log, {
       licence,
-      signature: sealLicence(seal, licence),
+      seal,
       issuanceIndex,
-      sealIndex: seal.leafIndex,
       checkpoint: log.checkpoint('2026-03-01T02:01:00.000Z'),
     });
     const result = verifyBundle(bundle, { logKey: log.logKey.publicKey, now: new Date('2026-06-01') });
