@@ -1,11 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import fontkit from '@pdf-lib/fontkit';
-import jsQR from 'jsqr';
 import type { PDFRawStream } from 'pdf-lib';
-import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFName, type PDFRef } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName, type PDFRef } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../kernel/errors.ts';
+import {
+  decodeQrImage,
+  glyphIsFaithful,
+  latin1,
+  pageContent,
+  pageFonts,
+  sourceFonts,
+  type EmbeddedFont,
+} from '../../../test/helpers/pdf.ts';
 import {
   DOCUMENT_TITLES,
   renderCaseDocument,
@@ -14,49 +19,14 @@ import {
 } from './documents.ts';
 
 /*
- * How the tests read the PDFs back, with no tool outside npm: pdf-lib re-opens the file; the
- * page content streams are inflated and their text-showing operators (`<hex> Tj`) decoded
- * through each font's ToUnicode CMap, which gives the text a reader copies or a screen
- * reader speaks. Because a CMap can be right while the glyphs are wrong (a broken subset
- * shows blanks yet still extracts), every glyph drawn is also compared, outline for outline,
- * with the same character in the original font file. The QR code image is inflated and
- * decoded with jsQR.
+ * How the tests read the PDFs back, with no tool outside npm (test/helpers/pdf.ts): pdf-lib
+ * re-opens the file; the page content streams are inflated and their text-showing operators
+ * (`<hex> Tj`) decoded through each font's ToUnicode CMap, which gives the text a reader
+ * copies or a screen reader speaks. Because a CMap can be right while the glyphs are wrong (a
+ * broken subset shows blanks yet still extracts), every glyph drawn is also compared, outline
+ * for outline, with the same character in the original font file. The QR code image is
+ * inflated and decoded with jsQR.
  */
-
-const require = createRequire(import.meta.url);
-const sourceFonts = {
-  regular: fontkit.create(
-    readFileSync(require.resolve('@expo-google-fonts/noto-serif-sc/400Regular/NotoSerifSC_400Regular.ttf')),
-  ),
-  bold: fontkit.create(
-    readFileSync(require.resolve('@expo-google-fonts/noto-serif-sc/700Bold/NotoSerifSC_700Bold.ttf')),
-  ),
-};
-
-const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
-const inflate = (stream: PDFRawStream) => decodePDFRawStream(stream).decode();
-
-/** code -> text, from a ToUnicode CMap's bfchar and bfrange entries. */
-function parseToUnicode(cmap: string): Map<number, string> {
-  const map = new Map<number, string>();
-  const utf16 = (hex: string) =>
-    String.fromCharCode(...(hex.match(/.{4}/g) ?? []).map((unit) => parseInt(unit, 16)));
-  for (const [, block] of cmap.matchAll(/beginbfchar([\s\S]*?)endbfchar/g)) {
-    for (const [, code, text] of block!.matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>/g)) {
-      map.set(parseInt(code!, 16), utf16(text!));
-    }
-  }
-  for (const [, block] of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
-    for (const [, from, to, text] of block!.matchAll(
-      /<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>/g,
-    )) {
-      for (let code = parseInt(from!, 16), i = 0; code <= parseInt(to!, 16); code++, i++) {
-        map.set(code, String.fromCharCode(parseInt(text!, 16) + i));
-      }
-    }
-  }
-  return map;
-}
 
 interface PageRead {
   /** Each text-showing operator's text, in drawing order (one per printed line). */
@@ -71,32 +41,12 @@ interface PageRead {
 async function readPdf(bytes: Uint8Array) {
   const doc = await PDFDocument.load(bytes);
   const pages: PageRead[] = doc.getPages().map((page) => {
-    const resources = page.node.Resources()!;
-    const fontDicts = resources.lookup(PDFName.of('Font'), PDFDict);
-    const fonts = new Map<string, { cmap: Map<number, string>; subset: fontkit.Font; bold: boolean }>();
-    for (const [name, ref] of fontDicts.entries()) {
-      const font = doc.context.lookup(ref as PDFRef, PDFDict);
-      const cmap = parseToUnicode(latin1(inflate(font.lookup(PDFName.of('ToUnicode')) as PDFRawStream)));
-      const descendant = font.lookup(PDFName.of('DescendantFonts'), PDFArray).lookup(0, PDFDict);
-      const descriptor = descendant.lookup(PDFName.of('FontDescriptor'), PDFDict);
-      const file = descriptor.lookup(PDFName.of('FontFile2')) as PDFRawStream;
-      const baseFont = font.get(PDFName.of('BaseFont'))!.toString();
-      fonts.set(name.asString(), {
-        cmap,
-        subset: fontkit.create(inflate(file)),
-        bold: baseFont.includes('Bold'),
-      });
-    }
-    const contents = page.node.Contents()!;
-    const streams =
-      contents instanceof PDFArray
-        ? contents.asArray().map((ref) => doc.context.lookup(ref) as PDFRawStream)
-        : [contents as PDFRawStream];
-    const content = streams.map((stream) => latin1(inflate(stream))).join('\n');
+    const fonts = pageFonts(doc, page);
+    const content = pageContent(doc, page);
 
     const lines: string[] = [];
     const glyphs: PageRead['glyphs'] = [];
-    let current: typeof fonts extends Map<string, infer F> ? F : never;
+    let current: EmbeddedFont;
     for (const [, fontName, hex] of content.matchAll(/(\/\S+)\s+[\d.]+\s+Tf|<([0-9A-Fa-f]*)>\s*Tj/g)) {
       if (fontName) {
         current = fonts.get(fontName)!;
@@ -108,32 +58,20 @@ async function readPdf(bytes: Uint8Array) {
         const char = current!.cmap.get(cid) ?? '\ufffd';
         line += char;
         if (char.trim() === '') continue;
-        const source = current!.bold ? sourceFonts.bold : sourceFonts.regular;
-        const expected = source.glyphForCodePoint(char.codePointAt(0)!).path.toSVG();
-        const drawn = current!.subset.getGlyph(cid).path.toSVG();
         // Ideographs only: Latin digits may be drawn from the font's layout alternates (proportional figures).
         if (char.codePointAt(0)! >= 0x3400)
-          glyphs.push({ char, faithful: expected !== '' && drawn === expected });
+          glyphs.push({ char, faithful: glyphIsFaithful(current!, cid, char) });
       }
       lines.push(line);
     }
 
     const qrCodes: string[] = [];
-    const xObjects = resources.lookupMaybe(PDFName.of('XObject'), PDFDict);
+    const xObjects = page.node.Resources()!.lookupMaybe(PDFName.of('XObject'), PDFDict);
     for (const [, ref] of xObjects?.entries() ?? []) {
       const image = doc.context.lookup(ref as PDFRef) as PDFRawStream;
       if (image.dict.get(PDFName.of('Subtype'))?.toString() !== '/Image') continue;
-      const width = Number(image.dict.get(PDFName.of('Width'))!.toString());
-      const height = Number(image.dict.get(PDFName.of('Height'))!.toString());
-      const rgb = inflate(image);
-      const rgba = new Uint8ClampedArray(width * height * 4);
-      for (let i = 0; i < width * height; i++) {
-        rgba.set([rgb[3 * i]!, rgb[3 * i + 1]!, rgb[3 * i + 2]!, 255], 4 * i);
-      }
-      const code = (
-        jsQR as unknown as (d: Uint8ClampedArray, w: number, h: number) => { data: string } | null
-      )(rgba, width, height);
-      if (code) qrCodes.push(code.data);
+      const code = decodeQrImage(image);
+      if (code !== null) qrCodes.push(code);
     }
     const imagesDrawn = [...content.matchAll(/\/\S+\s+Do\b/g)].length;
     return { lines, glyphs, qrCodes, imagesDrawn };

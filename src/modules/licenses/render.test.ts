@@ -1,55 +1,25 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import fontkit from '@pdf-lib/fontkit';
-import jsQR from 'jsqr';
 import type { PDFHexString, PDFRawStream, PDFString } from 'pdf-lib';
-import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFName, type PDFRef } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, type PDFRef } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../kernel/errors.ts';
+import {
+  decodeQrImage,
+  glyphIsFaithful,
+  inflate,
+  latin1,
+  pageContent,
+  pageFonts,
+} from '../../../test/helpers/pdf.ts';
 import { LICENCE_ATTACHMENT, renderLicence, type LicenceRenderInput } from './render.ts';
 
 /*
- * The tests read the PDFs back with pdf-lib alone: the page's content stream is inflated and
- * interpreted for the text operators (font, size, text matrix, character spacing, horizontal
- * scale, shown text), the text decoded through each font's ToUnicode CMap and measured with
- * the embedded subset's own advance widths; so each printed run has its text, position,
- * turn and width. Every ideograph drawn is compared, outline for outline, with the original
- * font file, and the QR code image is decoded with jsQR.
+ * The tests read the PDFs back with pdf-lib alone (test/helpers/pdf.ts): the page's content
+ * stream is inflated and interpreted for the text operators (font, size, text matrix,
+ * character spacing, horizontal scale, shown text), the text decoded through each font's
+ * ToUnicode CMap and measured with the embedded subset's own advance widths; so each printed
+ * run has its text, position, turn and width. Every ideograph drawn is compared, outline for
+ * outline, with the original font file, and the QR code image is decoded with jsQR.
  */
-
-const require = createRequire(import.meta.url);
-const sourceFonts = {
-  regular: fontkit.create(
-    readFileSync(require.resolve('@expo-google-fonts/noto-serif-sc/400Regular/NotoSerifSC_400Regular.ttf')),
-  ),
-  bold: fontkit.create(
-    readFileSync(require.resolve('@expo-google-fonts/noto-serif-sc/700Bold/NotoSerifSC_700Bold.ttf')),
-  ),
-};
-
-const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
-const inflate = (stream: PDFRawStream) => decodePDFRawStream(stream).decode();
-
-function parseToUnicode(cmap: string): Map<number, string> {
-  const map = new Map<number, string>();
-  const utf16 = (hex: string) =>
-    String.fromCharCode(...(hex.match(/.{4}/g) ?? []).map((unit) => parseInt(unit, 16)));
-  for (const [, block] of cmap.matchAll(/beginbfchar([\s\S]*?)endbfchar/g)) {
-    for (const [, code, text] of block!.matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>/g)) {
-      map.set(parseInt(code!, 16), utf16(text!));
-    }
-  }
-  for (const [, block] of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
-    for (const [, from, to, text] of block!.matchAll(
-      /<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>/g,
-    )) {
-      for (let code = parseInt(from!, 16), i = 0; code <= parseInt(to!, 16); code++, i++) {
-        map.set(code, String.fromCharCode(parseInt(text!, 16) + i));
-      }
-    }
-  }
-  return map;
-}
 
 /** One text-showing operator: what it printed, where, how large, turned by how much. */
 interface Run {
@@ -68,24 +38,8 @@ interface Run {
 async function readLicence(bytes: Uint8Array) {
   const doc = await PDFDocument.load(bytes, { updateMetadata: false });
   const page = doc.getPage(0);
-  const resources = page.node.Resources()!;
-  const fonts = new Map<string, { cmap: Map<number, string>; subset: fontkit.Font; bold: boolean }>();
-  for (const [name, ref] of resources.lookup(PDFName.of('Font'), PDFDict).entries()) {
-    const font = doc.context.lookup(ref as PDFRef, PDFDict);
-    const descendant = font.lookup(PDFName.of('DescendantFonts'), PDFArray).lookup(0, PDFDict);
-    const file = descendant.lookup(PDFName.of('FontDescriptor'), PDFDict).lookup(PDFName.of('FontFile2'));
-    fonts.set(name.asString(), {
-      cmap: parseToUnicode(latin1(inflate(font.lookup(PDFName.of('ToUnicode')) as PDFRawStream))),
-      subset: fontkit.create(inflate(file as PDFRawStream)),
-      bold: font.get(PDFName.of('BaseFont'))!.toString().includes('Bold'),
-    });
-  }
-  const contents = page.node.Contents()!;
-  const streams =
-    contents instanceof PDFArray
-      ? contents.asArray().map((ref) => doc.context.lookup(ref) as PDFRawStream)
-      : [contents as PDFRawStream];
-  const content = streams.map((stream) => latin1(inflate(stream))).join('\n');
+  const fonts = pageFonts(doc, page);
+  const content = pageContent(doc, page);
 
   const runs: Run[] = [];
   const unfaithful: string[] = [];
@@ -119,13 +73,8 @@ async function readLicence(bytes: Uint8Array) {
       for (const cid of cids) {
         const char = font!.cmap.get(cid) ?? '\ufffd';
         text += char;
-        const glyph = font!.subset.getGlyph(cid);
-        advance += (glyph.advanceWidth / font!.subset.unitsPerEm) * size;
-        if (char.codePointAt(0)! >= 0x3400) {
-          const source = font!.bold ? sourceFonts.bold : sourceFonts.regular;
-          const expected = source.glyphForCodePoint(char.codePointAt(0)!).path.toSVG();
-          if (expected === '' || glyph.path.toSVG() !== expected) unfaithful.push(char);
-        }
+        advance += (font!.subset.getGlyph(cid).advanceWidth / font!.subset.unitsPerEm) * size;
+        if (char.codePointAt(0)! >= 0x3400 && !glyphIsFaithful(font!, cid, char)) unfaithful.push(char);
       }
       const [a, b, , , e, f] = matrix as [number, number, number, number, number, number];
       runs.push({
@@ -142,17 +91,9 @@ async function readLicence(bytes: Uint8Array) {
   }
 
   const qrCodes: string[] = [];
-  for (const [, ref] of resources.lookupMaybe(PDFName.of('XObject'), PDFDict)?.entries() ?? []) {
-    const image = doc.context.lookup(ref as PDFRef) as PDFRawStream;
-    const width = Number(image.dict.get(PDFName.of('Width'))!.toString());
-    const height = Number(image.dict.get(PDFName.of('Height'))!.toString());
-    const rgb = inflate(image);
-    const rgba = new Uint8ClampedArray(width * height * 4);
-    for (let i = 0; i < width * height; i++)
-      rgba.set([rgb[3 * i]!, rgb[3 * i + 1]!, rgb[3 * i + 2]!, 255], 4 * i);
-    const decode = jsQR as unknown as (d: Uint8ClampedArray, w: number, h: number) => { data: string } | null;
-    const code = decode(rgba, width, height);
-    if (code) qrCodes.push(code.data);
+  for (const [, ref] of page.node.Resources()!.lookupMaybe(PDFName.of('XObject'), PDFDict)?.entries() ?? []) {
+    const code = decodeQrImage(doc.context.lookup(ref as PDFRef) as PDFRawStream);
+    if (code !== null) qrCodes.push(code);
   }
   // The printed text, not the seal's characters.
   const upright = runs.filter((run) => run.rotation === 0 && run.color !== SEAL_RED);
