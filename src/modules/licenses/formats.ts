@@ -12,6 +12,8 @@ export type { SignatureAlgorithm } from './signing.ts';
 
 export const LICENCE_FORMAT = 'tongban-licence/1';
 export const BUNDLE_FORMAT = 'tongban-licence-bundle/1';
+/** The name of the licence file (a `LicenceBundle`) attached to the licence PDF. */
+export const LICENCE_ATTACHMENT = 'licence.json';
 
 /** What the seal signs (canonical JSON, UTF-8). */
 export interface LicenceData {

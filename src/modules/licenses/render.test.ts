@@ -10,7 +10,8 @@ import {
   pageContent,
   pageFonts,
 } from '../../../test/helpers/pdf.ts';
-import { LICENCE_ATTACHMENT, renderLicence, type LicenceRenderInput } from './render.ts';
+import { LICENCE_ATTACHMENT } from './formats.ts';
+import { renderLicence, type LicenceRenderInput } from './render.ts';
 
 /*
  * The tests read the PDFs back with pdf-lib alone (test/helpers/pdf.ts): the page's content

@@ -26,6 +26,7 @@ import {
   type Fonts,
   type TextStyle,
 } from '../../kernel/pdf.ts';
+import { LICENCE_ATTACHMENT } from './formats.ts';
 import { drawSeal } from './seal-image.ts';
 
 export type LicenceTemplate = 'certificate' | 'card';
@@ -53,8 +54,6 @@ export interface LicenceRenderInput {
   /** When set (e.g. 已注销), printed across the page as a watermark. */
   status?: string | null;
 }
-
-export const LICENCE_ATTACHMENT = 'licence.json';
 
 defineMessages({
   'licenceRender.template': { zh: '证照模板应为 certificate 或 card', en: 'must be certificate or card' },

@@ -14,14 +14,15 @@ import type { KeyObject } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFString, PDFHexString } from 'pdf-lib';
 import { checkLicenceId } from '../../kernel/identifiers/licence-id.ts';
-import { canonicalJson } from './canonical.ts';
 import { checkpointShapeProblem, isIsoInstant, verifyCheckpoint } from './checkpoint.ts';
 import {
   BUNDLE_FORMAT,
   type Checkpoint,
   type InclusionProof,
   LICENCE_FORMAT,
+  LICENCE_ATTACHMENT,
   type LicenceBundle,
+  licenceDataBytes,
   licenceDataHash,
   type LicenceIssuedEntry,
   type LicenceStatusEntry,
@@ -515,12 +516,7 @@ function verifyWellFormedBundle(input: unknown, options: BundleVerificationOptio
     const signed =
       sealPublicKey !== null &&
       signature.algorithm === sealKey.entry.algorithm &&
-      verifyBytes(
-        signature.algorithm,
-        sealPublicKey,
-        Buffer.from(canonicalJson(licence), 'utf8'),
-        b64(signature.value),
-      );
+      verifyBytes(signature.algorithm, sealPublicKey, licenceDataBytes(licence), b64(signature.value));
     check(
       'signature',
       signed
@@ -720,8 +716,6 @@ function licenceStatus(
 // ---------------------------------------------------------------------------------------------
 // PDF
 
-const ATTACHMENT_NAME = 'licence.json';
-
 /**
  * The licence bundle attached to a licence PDF as `licence.json` (by pdf-lib's `attach`), parsed
  * as JSON and not yet validated. Throws an Error saying what is missing when there is none.
@@ -736,11 +730,11 @@ export async function bundleFromPdf(bytes: Uint8Array): Promise<unknown> {
   const names = document.catalog.lookupMaybe(PDFName.of('Names'), PDFDict);
   const embedded = names?.lookupMaybe(PDFName.of('EmbeddedFiles'), PDFDict);
   if (!embedded) throw new Error('the PDF has no attached files');
-  const fileSpec = findInNameTree(embedded, ATTACHMENT_NAME, 0);
-  if (!fileSpec) throw new Error(`the PDF has no ${ATTACHMENT_NAME} attachment`);
+  const fileSpec = findInNameTree(embedded, LICENCE_ATTACHMENT, 0);
+  if (!fileSpec) throw new Error(`the PDF has no ${LICENCE_ATTACHMENT} attachment`);
   const stream = fileSpec.lookupMaybe(PDFName.of('EF'), PDFDict)?.lookup(PDFName.of('F'));
   if (!(stream instanceof PDFRawStream))
-    throw new Error(`the ${ATTACHMENT_NAME} attachment has no file stream`);
+    throw new Error(`the ${LICENCE_ATTACHMENT} attachment has no file stream`);
   const filter = stream.dict.lookup(PDFName.of('Filter'));
   const filters = filter instanceof PDFArray ? filter.asArray() : filter ? [filter] : [];
   let content: Uint8Array = stream.contents;
@@ -752,7 +746,7 @@ export async function bundleFromPdf(bytes: Uint8Array): Promise<unknown> {
   try {
     return JSON.parse(Buffer.from(content).toString('utf8')) as unknown;
   } catch (error) {
-    throw new Error(`the ${ATTACHMENT_NAME} attachment is not JSON: ${(error as Error).message}`);
+    throw new Error(`the ${LICENCE_ATTACHMENT} attachment is not JSON: ${(error as Error).message}`);
   }
 }
 
