@@ -14,6 +14,7 @@
  * offline (`npx tongban verify`).
  */
 import { AFRelationship, degrees, rgb, setCharacterSpacing, type PDFPage, type RGB } from 'pdf-lib';
+import { parseDate } from '../../kernel/calendar/index.ts';
 import { textFieldError, validationError, type FieldError } from '../../kernel/errors.ts';
 import { defineMessages } from '../../kernel/i18n.ts';
 import {
@@ -128,11 +129,8 @@ const DESCENT = 0.12;
 // ---------------------------------------------------------------------------------------
 // Validation
 
-const isDate = (value: unknown): value is string => {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-};
+const isDate = (value: unknown): value is string =>
+  typeof value === 'string' && parseDate(value) !== undefined;
 const blank = (value: unknown) => typeof value !== 'string' || printable(value).trim() === '';
 
 function validate(input: LicenceRenderInput): void {

@@ -13,6 +13,8 @@
 import type { KeyObject } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFString, PDFHexString } from 'pdf-lib';
+// china-time.ts itself, not the calendar's index: the offline verifier must not load the platform.
+import { chinaDateOf, parseDate } from '../../kernel/calendar/china-time.ts';
 import { checkLicenceId } from '../../kernel/identifiers/licence-id.ts';
 import { checkpointShapeProblem, isIsoInstant, verifyCheckpoint } from './checkpoint.ts';
 import {
@@ -95,7 +97,6 @@ export interface BundleVerificationOptions {
 }
 
 const DEFAULT_MAX_SEQUENCING_DELAY_MS = 3_600_000;
-const CHINA_OFFSET_MS = 8 * 3_600_000;
 /** Enough for a log of 2^64 entries; longer arrays are garbage. */
 const MAX_PROOF_LENGTH = 64;
 
@@ -148,13 +149,8 @@ const nullable =
     v === null ? null : rule(v, path);
 const instant: Rule = (v, path) =>
   isIsoInstant(v) ? null : `${path} must be an ISO 8601 instant in UTC (…Z)`;
-const calendarDate: Rule = (v, path) => {
-  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) {
-    const parsed = new Date(`${v}T00:00:00Z`);
-    if (!Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(v)) return null;
-  }
-  return `${path} must be a date YYYY-MM-DD`;
-};
+const calendarDate: Rule = (v, path) =>
+  typeof v === 'string' && parseDate(v) !== undefined ? null : `${path} must be a date YYYY-MM-DD`;
 const keyId: Rule = (v, path) =>
   typeof v === 'string' && /^[0-9a-f]{16}$/.test(v) ? null : `${path} must be 16 lower-case hex digits`;
 const algorithm: Rule = (v, path) => (isSignatureAlgorithm(v) ? null : `${path} must be ed25519 or sm2-sm3`);
@@ -350,8 +346,6 @@ function inclusionProblem(
     ? null
     : `its inclusion proof at index ${proof.leafIndex} does not lead to the checkpoint's root`;
 }
-
-const chinaDate = (instant: Date) => new Date(instant.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
 
 function formatDuration(ms: number): string {
   if (Math.abs(ms) < 120_000) return `${Math.round(ms / 1000)} s`;
@@ -693,7 +687,7 @@ function licenceStatus(
   }
 
   let status: LicenceStatus = logged;
-  const today = chinaDate(now);
+  const today = chinaDateOf(now);
   if (logged === 'valid' && today < licence.validFrom) status = 'not_yet_valid';
   if (
     (logged === 'valid' || logged === 'suspended') &&
