@@ -82,6 +82,7 @@ describe('checkpoint files', () => {
     ['a signature line for another origin', note.replace(`— ${origin}`, '— other/log'), /one signature line/],
     ['a short root hash', note.replace(cp.rootHash, 'AAAA'), /rootHash/],
     ['a local time', note.replace(cp.timestamp, '1970-01-01 08:00:00'), /timestamp/],
+    ['a day that does not exist', note.replace(cp.timestamp, '1970-02-30T00:00:00.000Z'), /timestamp/],
     ['an unknown algorithm', note.replace(' ed25519 ', ' rsa '), /algorithm/],
     ['no blank line', note.replace('\n\n', '\n'), /blank line/],
     ['broken JSON', '{"origin": ', /invalid JSON/],

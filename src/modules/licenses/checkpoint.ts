@@ -12,6 +12,8 @@
  * fields; either form is accepted by `tongban verify --checkpoint`.
  */
 import type { KeyObject } from 'node:crypto';
+// china-time.ts itself, not the calendar's index: the offline verifier must not load the platform.
+import { parseDate } from '../../kernel/calendar/china-time.ts';
 import type { Checkpoint } from './formats.ts';
 import { HASH_SIZE } from './merkle.ts';
 import {
@@ -49,8 +51,12 @@ const isOrigin = (value: unknown): value is string =>
   value.length <= 200 &&
   /^[\x21-\x7e\u00a0-\uffff]+$/.test(value);
 
+/** Date.parse alone would take 2026-02-30 for March 2; the date must be a real one. */
 export const isIsoInstant = (value: unknown): value is string =>
-  typeof value === 'string' && ISO_INSTANT.test(value) && Number.isFinite(Date.parse(value));
+  typeof value === 'string' &&
+  ISO_INSTANT.test(value) &&
+  parseDate(value.slice(0, 10)) !== undefined &&
+  Number.isFinite(Date.parse(value));
 
 /** The text the log key signs. */
 export function checkpointBody(
