@@ -10,7 +10,14 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, type PDFFont, type PDFImage } from 'pdf-lib';
+import {
+  PDFDocument,
+  setCharacterSpacing,
+  type PDFFont,
+  type PDFImage,
+  type PDFPage,
+  type RGB,
+} from 'pdf-lib';
 import QRCode from 'qrcode';
 import { chinaDateOf } from './calendar/index.ts';
 
@@ -229,6 +236,31 @@ export function wrap(text: string, style: TextStyle, width: number, firstIndent 
   }
   if (line.trim() !== '' || lines.length === 0) lines.push(line.trimEnd());
   return lines;
+}
+
+/**
+ * The character spacing that makes `line` fill `width` (两端对齐), or 0 when that would
+ * squeeze it too tight or leave it gaping (a line of long Latin runs stays ragged).
+ */
+export function justifiedSpacing(line: string, style: TextStyle, width: number): number {
+  const spread = (width - measure(line, style)) / Math.max([...line].length - 1, 1);
+  return spread > -0.2 * style.size && spread < 0.5 * style.size ? spread : 0;
+}
+
+/** Draws one line of text; `spacing` is added after every character but the last. */
+export function drawLine(
+  page: PDFPage,
+  line: string,
+  x: number,
+  baseline: number,
+  style: TextStyle,
+  color: RGB,
+  spacing = 0,
+): void {
+  if (line === '') return;
+  if (spacing !== 0) page.pushOperators(setCharacterSpacing(spacing));
+  page.drawText(line, { x, y: baseline, size: style.size, font: style.font, color });
+  if (spacing !== 0) page.pushOperators(setCharacterSpacing(0));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -11,13 +11,15 @@
  *
  * Fonts, line breaking and the QR code come from kernel/pdf.ts.
  */
-import { rgb, setCharacterSpacing, type PDFDocument, type PDFPage, type RGB } from 'pdf-lib';
+import { rgb, type PDFDocument, type PDFPage, type RGB } from 'pdf-lib';
 import { chinaDateOf } from '../../kernel/calendar/index.ts';
 import { textFieldError, validationError, type FieldError } from '../../kernel/errors.ts';
 import { defineMessages } from '../../kernel/i18n.ts';
 import {
   chineseDate,
+  drawLine,
   embedQrCode,
+  justifiedSpacing,
   measure,
   newDocument,
   printable,
@@ -151,10 +153,7 @@ class Sheet {
 
   /** Draws one line; with `spacing`, that much space is added after every character but the last. */
   text(text: string, x: number, baseline: number, style: TextStyle, color: RGB = BLACK, spacing = 0): void {
-    if (text === '') return;
-    if (spacing !== 0) this.page.pushOperators(setCharacterSpacing(spacing));
-    this.page.drawText(text, { x, y: baseline, size: style.size, font: style.font, color });
-    if (spacing !== 0) this.page.pushOperators(setCharacterSpacing(0));
+    drawLine(this.page, text, x, baseline, style, color, spacing);
   }
 
   /** A paragraph: wrapped, first line indented by two characters unless told otherwise. */
@@ -186,15 +185,12 @@ class Sheet {
             : MARGIN_LEFT + lineIndent;
       // Justified (两端对齐): every line but a paragraph's last fills the measure, a hanging
       // punctuation mark squeezed in; a line of long Latin runs that would gape stays ragged.
-      const chars = [...line].length;
-      const spread = (CONTENT_WIDTH - lineIndent - width) / Math.max(chars - 1, 1);
-      const justify =
-        align === 'left' &&
-        index < lines.length - 1 &&
-        spread > -0.2 * style.size &&
-        spread < 0.5 * style.size;
+      const spacing =
+        align === 'left' && index < lines.length - 1
+          ? justifiedSpacing(line, style, CONTENT_WIDTH - lineIndent)
+          : 0;
       this.y -= leading;
-      this.text(line, x, this.y + (leading - style.size) / 2, style, options.color, justify ? spread : 0);
+      this.text(line, x, this.y + (leading - style.size) / 2, style, options.color, spacing);
     });
     this.y -= options.spaceAfter ?? 0;
   }

@@ -13,13 +13,15 @@
  * The signed data bundle is attached as `licence.json`, so the file alone can be verified
  * offline (`npx tongban verify`).
  */
-import { AFRelationship, degrees, rgb, setCharacterSpacing, type PDFPage, type RGB } from 'pdf-lib';
+import { AFRelationship, degrees, rgb } from 'pdf-lib';
 import { parseDate } from '../../kernel/calendar/index.ts';
 import { textFieldError, validationError, type FieldError } from '../../kernel/errors.ts';
 import { defineMessages } from '../../kernel/i18n.ts';
 import {
   chineseDate,
+  drawLine,
   embedQrCode,
+  justifiedSpacing,
   measure,
   newDocument,
   printable,
@@ -175,22 +177,6 @@ function validate(input: LicenceRenderInput): void {
 
 const text = (s: string) => printable(s).trim();
 
-/** Draws one line; `spacing` is added after every character but the last. */
-function drawLine(
-  page: PDFPage,
-  line: string,
-  x: number,
-  baseline: number,
-  style: TextStyle,
-  color: RGB = INK,
-  spacing = 0,
-) {
-  if (line === '') return;
-  if (spacing !== 0) page.pushOperators(setCharacterSpacing(spacing));
-  page.drawText(line, { x, y: baseline, size: style.size, font: style.font, color });
-  if (spacing !== 0) page.pushOperators(setCharacterSpacing(0));
-}
-
 /** The width of `line` drawn with `spacing` after every character but the last. */
 const spacedWidth = (line: string, style: TextStyle, spacing: number) =>
   measure(line, style) + spacing * Math.max([...line].length - 1, 0);
@@ -344,7 +330,7 @@ export async function renderLicence(input: LicenceRenderInput): Promise<Uint8Arr
   );
   const caption: TextStyle = { font: fonts.bold, size: L.smallSize + 2.5 };
   const captionBaseline = footBase + urlLines.length * urlLeading + 2;
-  drawLine(page, '扫码核验', left, captionBaseline, caption);
+  drawLine(page, '扫码核验', left, captionBaseline, caption, INK);
   const qr = await embedQrCode(doc, input.verifyUrl);
   const qrBottom = captionBaseline + caption.size * ASCENT + 4;
   // The quiet zone lies outside the content edge, so the dark modules line up with the text.
@@ -367,7 +353,7 @@ export async function renderLicence(input: LicenceRenderInput): Promise<Uint8Arr
   );
   signLines.forEach((line, i) => {
     const baseline = dateBaseline + (signLines.length - 1 - i) * signLeading;
-    drawLine(page, line, signCentre - measure(line, sign) / 2, baseline, sign);
+    drawLine(page, line, signCentre - measure(line, sign) / 2, baseline, sign, INK);
   });
   // The seal over the issuer and the date (骑年盖月), centred on the block.
   const sealX = Math.min(signCentre, right - sealRadius);
@@ -409,18 +395,8 @@ export async function renderLicence(input: LicenceRenderInput): Promise<Uint8Arr
     });
     row.value.forEach((line, i) => {
       // Justified (两端对齐): every line of a wrapped value but its last fills the column.
-      const chars = [...line].length;
-      const spread = (fit.valueWidth - measure(line, value)) / Math.max(chars - 1, 1);
-      const justify = i < row.value.length - 1 && spread > -0.2 * fit.size && spread < 0.5 * fit.size;
-      drawLine(
-        page,
-        line,
-        valueX,
-        y - (i + 1) * fit.leading + fit.leading * 0.3,
-        value,
-        INK,
-        justify ? spread : 0,
-      );
+      const spacing = i < row.value.length - 1 ? justifiedSpacing(line, value, fit.valueWidth) : 0;
+      drawLine(page, line, valueX, y - (i + 1) * fit.leading + fit.leading * 0.3, value, INK, spacing);
     });
     y -= Math.max(row.label.length, row.value.length) * fit.leading + rowGap;
   }
