@@ -129,7 +129,7 @@ export interface LicenceBundle {
 }
 
 /** The leaf data of a log entry: the UTF-8 of its canonical JSON. */
-export function logEntryBytes(entry: LogEntry): Buffer {
+function logEntryBytes(entry: LogEntry): Buffer {
   return Buffer.from(canonicalJson(entry), 'utf8');
 }
 

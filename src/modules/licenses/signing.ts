@@ -67,7 +67,7 @@ function classify(key: KeyObject): { algorithm: SignatureAlgorithm; key: KeyObje
 }
 
 /** The SM2-typed form of an SM2 key (see the module comment); other keys unchanged. */
-export function sm2Key(key: KeyObject): KeyObject {
+function sm2Key(key: KeyObject): KeyObject {
   return classify(key)?.key ?? key;
 }
 

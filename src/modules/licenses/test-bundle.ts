@@ -30,7 +30,7 @@ import {
   signBytes,
 } from './signing.ts';
 
-export const TEST_LOG_ORIGIN = 'tongban.test/licence-log';
+const TEST_LOG_ORIGIN = 'tongban.test/licence-log';
 
 export interface TestKey {
   algorithm: SignatureAlgorithm;
@@ -41,7 +41,7 @@ export interface TestKey {
   keyId: string;
 }
 
-export function testKey(algorithm: SignatureAlgorithm): TestKey {
+function testKey(algorithm: SignatureAlgorithm): TestKey {
   const { privateKey, publicKey } = generateSigningKey(algorithm);
   const publicKeyB64 = exportPublicKey(publicKey);
   return { algorithm, privateKey, publicKey, publicKeyB64, keyId: keyIdOf(algorithm, publicKeyB64) };

@@ -106,7 +106,7 @@ const MAX_PROOF_LENGTH = 64;
  * suspension of a revoked one). Revocation applies even after expiry or replacement, because
  * a licence found fraudulent must read as revoked, not merely expired.
  */
-export const LICENCE_TRANSITIONS = {
+const LICENCE_TRANSITIONS = {
   valid: {
     'licence.suspended': 'suspended',
     'licence.revoked': 'revoked',
@@ -311,7 +311,7 @@ const bundleRule = object(
 );
 
 /** What is wrong with the shape of a would-be licence bundle, or null when it is well-formed. */
-export function bundleShapeProblem(value: unknown): string | null {
+function bundleShapeProblem(value: unknown): string | null {
   const problem = bundleRule(value, 'bundle');
   if (problem) return problem;
   const { licence } = value as LicenceBundle;
