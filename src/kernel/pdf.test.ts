@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import jsQR from 'jsqr';
-import { decodePDFRawStream, PDFDict, PDFDocument, PDFName, PDFRawStream } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName, PDFRawStream } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
+import { decodeQrImage } from '../../test/helpers/pdf.ts';
 import { chineseDate, embedQrCode, measure, newDocument, printable, wrap, type TextStyle } from './pdf.ts';
 
 const { fonts } = await newDocument();
@@ -124,14 +124,8 @@ describe('embedQrCode', () => {
           object instanceof PDFRawStream && object.dict.get(PDFName.of('Subtype'))?.toString() === '/Image',
       )!;
     const width = Number(image.dict.get(PDFName.of('Width'))!.toString());
-    const height = Number(image.dict.get(PDFName.of('Height'))!.toString());
     expect(width % qr.modules).toBe(0); // whole pixels per module
-    const rgb = decodePDFRawStream(image).decode();
-    const rgba = new Uint8ClampedArray(width * height * 4);
-    for (let i = 0; i < width * height; i++)
-      rgba.set([rgb[3 * i]!, rgb[3 * i + 1]!, rgb[3 * i + 2]!, 255], 4 * i);
-    const decode = jsQR as unknown as (d: Uint8ClampedArray, w: number, h: number) => { data: string } | null;
-    expect(decode(rgba, width, height)?.data).toBe(url);
+    expect(decodeQrImage(image)).toBe(url);
   });
 });
 

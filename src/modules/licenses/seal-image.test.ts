@@ -1,7 +1,7 @@
-import type { PDFRawStream } from 'pdf-lib';
-import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFName, type PDFRef } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName, type PDFRef } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { newDocument } from '../../kernel/pdf.ts';
+import { pageContent } from '../../../test/helpers/pdf.ts';
 import { drawSeal, SEAL_RED, sealImageSvg } from './seal-image.ts';
 
 const seal = { organisationName: '示例市市场监督管理局', sealName: '行政审批专用章', code: '3301060012345' };
@@ -63,14 +63,7 @@ describe('drawSeal', () => {
 
     const saved = await PDFDocument.load(await doc.save(), { updateMetadata: false });
     const savedPage = saved.getPage(0);
-    const contents = savedPage.node.Contents()!;
-    const streams =
-      contents instanceof PDFArray
-        ? contents.asArray().map((ref) => saved.context.lookup(ref) as PDFRawStream)
-        : [contents as PDFRawStream];
-    const content = streams
-      .map((s) => Buffer.from(decodePDFRawStream(s).decode()).toString('latin1'))
-      .join('\n');
+    const content = pageContent(saved, savedPage);
 
     // One text run per character, each placed by a text matrix; the name's turned along the arc.
     const matrices = [
