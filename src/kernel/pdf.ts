@@ -247,6 +247,28 @@ export function justifiedSpacing(line: string, style: TextStyle, width: number):
   return spread > -0.2 * style.size && spread < 0.5 * style.size ? spread : 0;
 }
 
+/** Height of a CJK character's visual centre above its baseline, in ems (the centre of the ideographic em box). */
+const CENTRE_ABOVE_BASELINE = 0.38;
+
+/**
+ * Where a run of text `width` wide at `size`, turned counter-clockwise by `turn` radians, must
+ * start (its baseline origin, what drawText takes) for its visual centre to fall on (x, y).
+ */
+export function originForCentre(
+  x: number,
+  y: number,
+  width: number,
+  size: number,
+  turn: number,
+): { x: number; y: number } {
+  const dx = -width / 2;
+  const dy = -CENTRE_ABOVE_BASELINE * size;
+  return {
+    x: x + dx * Math.cos(turn) - dy * Math.sin(turn),
+    y: y + dx * Math.sin(turn) + dy * Math.cos(turn),
+  };
+}
+
 /** Draws one line of text; `spacing` is added after every character but the last. */
 export function drawLine(
   page: PDFPage,

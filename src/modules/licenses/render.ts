@@ -24,6 +24,7 @@ import {
   justifiedSpacing,
   measure,
   newDocument,
+  originForCentre,
   printable,
   wrap,
   type Fonts,
@@ -417,11 +418,8 @@ export async function renderLicence(input: LicenceRenderInput): Promise<Uint8Arr
     const diagonal = Math.hypot(L.width, L.height);
     const size = Math.min((diagonal * 0.5) / measure(status, { font: fonts.bold, size: 1 }), L.height * 0.3);
     const w = measure(status, { font: fonts.bold, size });
-    const dx = -w / 2;
-    const dy = -0.38 * size;
     page.drawText(status, {
-      x: L.width / 2 + dx * Math.cos(angle) - dy * Math.sin(angle),
-      y: L.height / 2 + dx * Math.sin(angle) + dy * Math.cos(angle),
+      ...originForCentre(L.width / 2, L.height / 2, w, size, angle),
       size,
       font: fonts.bold,
       color: WATERMARK,

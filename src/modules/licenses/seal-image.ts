@@ -11,7 +11,7 @@
  */
 import { BlendMode, degrees, rgb, setCharacterSqueeze, type PDFPage } from 'pdf-lib';
 import { escapeHtml } from '../../kernel/html.ts';
-import { measure, printable, type Fonts } from '../../kernel/pdf.ts';
+import { measure, originForCentre, printable, type Fonts } from '../../kernel/pdf.ts';
 
 export interface SealText {
   /** The organisation, along the upper arc, e.g. 示例市市场监督管理局. */
@@ -47,8 +47,6 @@ const NAME_SPAN = 240;
 const NAME_SIZE = { max: 0.34, min: 0.2 };
 const SEAL_NAME = { size: 0.17, centreY: -0.5, maxWidth: 0.9 };
 const CODE = { size: 0.11, advance: 0.64 /* a digit's width plus spacing, in ems */ };
-/** Height of a character's visual centre above its baseline, in ems (the centre of the ideographic em box). */
-const CENTRE_ABOVE_BASELINE = 0.38;
 
 interface Glyph {
   char: string;
@@ -230,12 +228,13 @@ export function drawSeal(page: PDFPage, fonts: Fonts, seal: SealPlacement, opaci
     const font = fonts[glyph.weight];
     const size = glyph.size * r;
     const width = measure(glyph.char, { font, size }) * glyph.squeeze;
-    // From the character's centre back to its baseline origin, turned with it.
-    const turn = toRadians(glyph.rotation);
-    const dx = -width / 2;
-    const dy = -CENTRE_ABOVE_BASELINE * size;
-    const x = seal.x + glyph.x * r + dx * Math.cos(turn) - dy * Math.sin(turn);
-    const y = seal.y + glyph.y * r + dx * Math.sin(turn) + dy * Math.cos(turn);
+    const { x, y } = originForCentre(
+      seal.x + glyph.x * r,
+      seal.y + glyph.y * r,
+      width,
+      size,
+      toRadians(glyph.rotation),
+    );
     // Horizontal scaling is text state that drawText leaves alone: set when it changes, reset at the end.
     if (glyph.squeeze !== squeeze) page.pushOperators(setCharacterSqueeze(glyph.squeeze * 100));
     squeeze = glyph.squeeze;
