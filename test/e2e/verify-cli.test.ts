@@ -7,7 +7,7 @@ import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { formatCheckpointNote } from '../../src/modules/licenses/checkpoint.ts';
 import { generateSigningKey, publicKeyPem } from '../../src/modules/licenses/signing.ts';
-import { buildTestBundle, logStatus } from '../../src/modules/licenses/test-bundle.ts';
+import { buildTestBundle, bundleOf, logStatus } from '../../src/modules/licenses/test-bundle.ts';
 
 const run = promisify(execFile);
 
@@ -32,7 +32,7 @@ describe('tongban verify', () => {
     return target;
   };
 
-  const { bundle, log, licence } = buildTestBundle({ sealAlgorithm: 'sm2-sm3' });
+  const { bundle, log, licence, seal, issuanceIndex } = buildTestBundle({ sealAlgorithm: 'sm2-sm3' });
   const at = '2026-06-01T00:00:00.000Z';
   const licenceJson = file('licence.json', JSON.stringify(bundle, null, 2));
   const logKey = file('log-key.pem', publicKeyPem(log.logKey.publicKey));
@@ -95,16 +95,9 @@ describe('tongban verify', () => {
 
     const revokedAt = logStatus(log, licence.id, 'licence.revoked', '2026-04-01T00:00:00.000Z', '吊销');
     const checkpoint = log.checkpoint('2026-04-01T00:01:00.000Z');
-    const size = checkpoint.treeSize;
     const revoked = file(
       'revoked.json',
-      JSON.stringify({
-        ...bundle,
-        issuance: log.item(bundle.issuance.proof.leafIndex, size),
-        sealKey: log.item(bundle.sealKey.proof.leafIndex, size),
-        statusEntries: [log.item(revokedAt, size)],
-        checkpoint,
-      }),
+      JSON.stringify(bundleOf(log, { licence, seal, issuanceIndex, statusIndices: [revokedAt], checkpoint })),
     );
     const result = await tongban(revoked, '--log-key', logKey, '--at', at);
     expect(result.code).toBe(1);
