@@ -23,6 +23,7 @@ import { audit } from './audit.ts';
 import { maskIdNumber, maskPhone } from './crypto.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { Outbox } from './outbox.ts';
+import { isPageRequest, sendPage, serveWebApp } from './web.ts';
 
 export type App = FastifyInstance<
   Server,
@@ -79,6 +80,8 @@ export interface BuildAppOptions {
   modules: TongbanModule[];
   /** Pino logger options; defaults from config.logLevel. */
   logger?: boolean | object;
+  /** The built web app served at `/` when it has an index.html (default web/dist). */
+  webDist?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -92,7 +95,7 @@ export function redactUrl(url: string): string {
 }
 
 /** Builds the HTTP application: kernel plugins, then module routes. */
-export async function buildApp({ config, db, modules, logger }: BuildAppOptions): Promise<App> {
+export async function buildApp({ config, db, modules, logger, webDist }: BuildAppOptions): Promise<App> {
   const app = Fastify({
     logger: logger ?? {
       level: config.logLevel,
@@ -119,8 +122,11 @@ export async function buildApp({ config, db, modules, logger }: BuildAppOptions)
   });
 
   app.setErrorHandler(errorHandler);
+  const webApp = await serveWebApp(app, webDist);
   app.setNotFoundHandler((request, reply) => {
-    sendProblem(
+    // A page of the single-page app (a deep link, a reload): its router draws it.
+    if (webApp && isPageRequest(request)) return sendPage(reply);
+    return sendProblem(
       request,
       reply,
       new AppError('not_found', `No route ${request.method} ${redactUrl(request.url)}`),

@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from './http.ts';
+
+/** Where `npm run build:web` writes the web app. */
+export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+/** Paths the server answers itself; a page request under them is never the web app's. */
+const SERVER_PATHS = /^\/(api|oidc|metrics|verify|\.well-known)(\/|$)/;
+
+/**
+ * Serves the built web app at `/`: hashed assets under /assets for a year (their names
+ * change with their content), and index.html, never cached, for any other page a browser
+ * asks for (the app's router draws it). API paths keep their problem+json 404s.
+ */
+export async function serveWebApp(app: App, dist = WEB_DIST): Promise<boolean> {
+  if (!existsSync(`${dist}index.html`)) return false;
+  await app.register(fastifyStatic, {
+    root: dist,
+    wildcard: false,
+    index: false,
+    // Ours, below: the plugin's default would let browsers keep a stale index.html.
+    cacheControl: false,
+    setHeaders(res, path) {
+      res.setHeader(
+        'cache-control',
+        path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
+    },
+  });
+  app.get('/', { schema: { hide: true } }, (_request, reply) => sendPage(reply));
+  app.get('/assets/*', { schema: { hide: true } }, (request, reply) =>
+    reply.sendFile(`assets/${(request.params as { '*': string })['*']}`),
+  );
+  return true;
+}
+
+/** The app's page (index.html: never cached, so a new build reaches browsers at once). */
+export const sendPage = (reply: FastifyReply) => reply.sendFile('index.html');
+
+/** Whether a request that matched no route is a browser asking for a page of the app. */
+export const isPageRequest = (request: FastifyRequest): boolean =>
+  request.method === 'GET' &&
+  !SERVER_PATHS.test(request.url) &&
+  (request.headers.accept ?? '').includes('text/html');

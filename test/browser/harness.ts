@@ -1,0 +1,142 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect, inject } from 'vitest';
+import { DEMO_PASSWORD } from '../../src/modules/identity/index.ts';
+
+/**
+ * What every browser test uses: Debian's chromium through playwright-core, contexts at
+ * PC and phone size, pages that fail the test on a console error or an uncaught
+ * exception, screenshots kept as CI artifacts, and a layout check for content that
+ * overflows the screen or overlaps.
+ */
+
+export const baseUrl = () => inject('baseUrl');
+export { DEMO_PASSWORD };
+
+export const VIEWPORTS = {
+  pc: { width: 1366, height: 768 },
+  phone: { width: 390, height: 844 },
+} as const;
+export type ViewportName = keyof typeof VIEWPORTS;
+
+export const SCREENSHOTS = path.resolve('test/browser/artifacts/screenshots');
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** A fresh browser profile (no cookies) at PC or phone size, in Chinese unless told otherwise. */
+export async function newContext(
+  browser: Browser,
+  viewport: ViewportName = 'pc',
+  locale: 'zh-CN' | 'en-US' = 'zh-CN',
+): Promise<BrowserContext> {
+  const phone = viewport === 'phone';
+  return browser.newContext({
+    baseURL: baseUrl(),
+    viewport: VIEWPORTS[viewport],
+    locale,
+    ...(phone && { isMobile: true, hasTouch: true, deviceScaleFactor: 2 }),
+  });
+}
+
+export interface WatchedPage extends Page {
+  /** Console errors and uncaught exceptions seen so far. */
+  problems: string[];
+}
+
+/**
+ * A page whose console errors and uncaught exceptions are collected; `expectNoProblems`
+ * fails the test with them. Failed API calls the test provokes on purpose (a 4xx) are
+ * not console errors of the app, so the browser's own "Failed to load resource" lines
+ * are left out.
+ */
+export async function watchedPage(context: BrowserContext): Promise<WatchedPage> {
+  const page = (await context.newPage()) as WatchedPage;
+  page.problems = [];
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    if (message.text().startsWith('Failed to load resource')) return;
+    page.problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => page.problems.push(`exception: ${error.message}`));
+  return page;
+}
+
+export function expectNoProblems(page: WatchedPage): void {
+  expect(page.problems, 'console errors or uncaught exceptions').toEqual([]);
+}
+
+/**
+ * Saves a full-page screenshot as artifacts/screenshots/<name>-<pc|phone>.png and checks
+ * the layout first (see `layoutProblems`).
+ */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const width = page.viewportSize()?.width ?? 0;
+  const size = width <= VIEWPORTS.phone.width ? 'phone' : 'pc';
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}-${size}.png`);
+  expect(await layoutProblems(page), `layout of ${name} at ${size} width`).toEqual([]);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/**
+ * Content cut off or overlapping on the current screen: a page wider than the viewport
+ * (sideways scrolling on a phone), a visible element reaching beyond the right edge, or
+ * text clipped inside its box without an ellipsis. Elements that scroll on purpose
+ * (tables in a scroll container) and hidden ones are left out.
+ */
+export async function layoutProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth > width + 1)
+      problems.push(`the page is ${document.documentElement.scrollWidth}px wide on a ${width}px screen`);
+    const describe = (el: Element) =>
+      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${
+        el.className && typeof el.className === 'string'
+          ? `.${el.className.trim().split(/\s+/).slice(0, 2).join('.')}`
+          : ''
+      } "${(el.textContent ?? '').trim().slice(0, 30)}"`;
+    const scrollsOnPurpose = (el: Element): boolean => {
+      for (let p: Element | null = el.parentElement; p; p = p.parentElement) {
+        const style = getComputedStyle(p);
+        if (/(auto|scroll)/.test(style.overflowX) && p.scrollWidth > p.clientWidth) return true;
+      }
+      return false;
+    };
+    for (const el of document.body.querySelectorAll('*')) {
+      const style = getComputedStyle(el);
+      if (style.visibility === 'hidden' || style.display === 'none') continue;
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      if (box.right > width + 1 && !scrollsOnPurpose(el) && style.position !== 'fixed')
+        problems.push(`${describe(el)} reaches ${Math.round(box.right)}px on a ${width}px screen`);
+      const clipsText =
+        (style.overflowX === 'hidden' || style.overflow === 'hidden') &&
+        style.textOverflow !== 'ellipsis' &&
+        el.children.length === 0 &&
+        (el.textContent ?? '').trim() !== '' &&
+        el.scrollWidth > el.clientWidth + 1;
+      if (clipsText)
+        problems.push(`${describe(el)} is cut off (${el.scrollWidth}px of text in ${el.clientWidth}px)`);
+    }
+    return problems.slice(0, 10);
+  });
+}
+
+/**
+ * Signs the context in through the API (its cookies are the page's), for journeys that do
+ * not test the login page itself.
+ */
+export async function signInWithPassword(page: Page, username: string, password = DEMO_PASSWORD) {
+  const response = await page.request.post('/api/v1/identity/login/password', {
+    data: { username, password },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}

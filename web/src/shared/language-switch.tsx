@@ -1,0 +1,22 @@
+import { GlobalOutlined } from '@ant-design/icons';
+import { Button } from 'antd';
+import { useLocale, useT } from '../i18n/index.tsx';
+import { common } from './messages.ts';
+
+/** Switches between Chinese and English; the button names the language it switches to. */
+export function LanguageSwitch() {
+  const { locale, setLocale } = useLocale();
+  const t = useT(common);
+  const next = locale === 'en' ? 'zh-CN' : 'en';
+  return (
+    <Button
+      type="text"
+      icon={<GlobalOutlined />}
+      lang={next}
+      aria-label={t('language')}
+      onClick={() => setLocale(next)}
+    >
+      {next === 'en' ? t('switchToEnglish') : t('switchToChinese')}
+    </Button>
+  );
+}

@@ -1,0 +1,15 @@
+import { Result } from 'antd';
+import { Route, Routes } from 'react-router';
+import { useT } from '../i18n/index.tsx';
+import { common } from '../shared/messages.ts';
+import { LanguageSwitch } from '../shared/language-switch.tsx';
+
+/** The workbench area (its pages are being built). */
+export default function Workbench() {
+  const t = useT(common);
+  return (
+    <Routes>
+      <Route path="*" element={<Result title={t('workbench')} extra={<LanguageSwitch />} />} />
+    </Routes>
+  );
+}
