@@ -2,11 +2,11 @@
 // its sources, so `npm install && npm start` serves the pages without a separate step.
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const web = fileURLToPath(new URL('../web/', import.meta.url));
-const built = join(web, 'dist', 'index.html');
+const built = join(process.env.WEB_DIST ? resolve(process.env.WEB_DIST) : join(web, 'dist'), 'index.html');
 
 function newest(path: string): number {
   const stat = statSync(path);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
@@ -11,7 +12,8 @@ export default defineConfig({
   root: import.meta.dirname,
   plugins: [react()],
   build: {
-    outDir: 'dist',
+    // WEB_DIST as the server reads it: builds side by side (e.g. in parallel test runs) do not overwrite each other.
+    outDir: process.env.WEB_DIST ? path.resolve(process.env.WEB_DIST) : 'dist',
     emptyOutDir: true,
     chunkSizeWarningLimit: 1500,
     rollupOptions: {

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Runtime configuration, read once from the environment and validated at start. */
 export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** The built web app served at `/` (`npm run build:web` writes it; default web/dist). */
+  webDist: string;
   /** PostgreSQL connection string; when absent the embedded PGlite database in `dataDir` is used. */
   databaseUrl: string | undefined;
   nodeEnv: 'development' | 'production' | 'test';
@@ -90,6 +93,9 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** Where `npm run build:web` writes the web app unless WEB_DIST says otherwise. */
+const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const NODE_ENVS = ['development', 'production', 'test'] as const;
 const KEY_ID = /^[A-Za-z0-9_-]{1,16}$/;
@@ -160,6 +166,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const host = env.HOST || '0.0.0.0';
   const dataDir = path.resolve(env.DATA_DIR || './data');
+  const webDist = env.WEB_DIST ? path.resolve(env.WEB_DIST) : WEB_DIST;
   const port = int('PORT', 8080, 0, 65535);
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s/]+/.test(publicUrl)) {
@@ -242,6 +249,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host,
     dataDir,
+    webDist,
     databaseUrl,
     nodeEnv,
     logLevel: logLevelRaw as Config['logLevel'],

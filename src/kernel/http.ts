@@ -80,8 +80,6 @@ export interface BuildAppOptions {
   modules: TongbanModule[];
   /** Pino logger options; defaults from config.logLevel. */
   logger?: boolean | object;
-  /** The built web app served at `/` when it has an index.html (default web/dist). */
-  webDist?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -95,7 +93,7 @@ export function redactUrl(url: string): string {
 }
 
 /** Builds the HTTP application: kernel plugins, then module routes. */
-export async function buildApp({ config, db, modules, logger, webDist }: BuildAppOptions): Promise<App> {
+export async function buildApp({ config, db, modules, logger }: BuildAppOptions): Promise<App> {
   const app = Fastify({
     logger: logger ?? {
       level: config.logLevel,
@@ -122,7 +120,7 @@ export async function buildApp({ config, db, modules, logger, webDist }: BuildAp
   });
 
   app.setErrorHandler(errorHandler);
-  const webApp = await serveWebApp(app, webDist);
+  const webApp = await serveWebApp(app, config.webDist);
   app.setNotFoundHandler((request, reply) => {
     // A page of the single-page app (a deep link, a reload): its router draws it.
     if (webApp && isPageRequest(request)) return sendPage(reply);

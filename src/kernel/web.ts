@@ -1,11 +1,8 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from './http.ts';
-
-/** Where `npm run build:web` writes the web app. */
-export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 /** Paths the server answers itself; a page request under them is never the web app's. */
 const SERVER_PATHS = /^\/(api|oidc|metrics|verify|\.well-known)(\/|$)/;
@@ -15,8 +12,8 @@ const SERVER_PATHS = /^\/(api|oidc|metrics|verify|\.well-known)(\/|$)/;
  * change with their content), and index.html, never cached, for any other page a browser
  * asks for (the app's router draws it). API paths keep their problem+json 404s.
  */
-export async function serveWebApp(app: App, dist = WEB_DIST): Promise<boolean> {
-  if (!existsSync(`${dist}index.html`)) return false;
+export async function serveWebApp(app: App, dist: string): Promise<boolean> {
+  if (!existsSync(path.join(dist, 'index.html'))) return false;
   await app.register(fastifyStatic, {
     root: dist,
     wildcard: false,

@@ -16,7 +16,7 @@ describe('web app serving', () => {
     writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>通办</title><div id="root"></div>');
     writeFileSync(path.join(dist, 'assets', 'portal-abc123.js'), 'export default 1;');
     database = await createTestDatabase();
-    app = await buildApp({ config: testConfig(), db: database.db, modules: [], webDist: `${dist}/` });
+    app = await buildApp({ config: testConfig({ WEB_DIST: dist }), db: database.db, modules: [] });
     await app.ready();
   });
   afterAll(async () => {
