@@ -1,15 +1,38 @@
-import { Result } from 'antd';
+import { Spin } from 'antd';
+import { Suspense, lazy } from 'react';
 import { Route, Routes } from 'react-router';
-import { useT } from '../i18n/index.tsx';
-import { common } from '../shared/messages.ts';
-import { LanguageSwitch } from '../shared/language-switch.tsx';
+import { PortalLayout } from './layout.tsx';
 
-/** The portal area (its pages are being built). */
+/**
+ * The citizen and enterprise portal (PC and phone, one code base). Pages load lazily:
+ * the home page is what a resident waits for first.
+ */
+const Home = lazy(() => import('./home.tsx'));
+const Search = lazy(() => import('./search.tsx'));
+const Guide = lazy(() => import('./guide.tsx'));
+const Bundle = lazy(() => import('./bundle.tsx'));
+const Login = lazy(() => import('./login.tsx'));
+const Account = lazy(() => import('./account.tsx'));
+const Apply = lazy(() => import('./apply/index.tsx'));
+const My = lazy(() => import('./my/index.tsx'));
+const NotFound = lazy(() => import('./not-found.tsx'));
+
 export default function Portal() {
-  const t = useT(common);
   return (
-    <Routes>
-      <Route path="*" element={<Result title={t('portal')} extra={<LanguageSwitch />} />} />
-    </Routes>
+    <PortalLayout>
+      <Suspense fallback={<Spin style={{ display: 'block', margin: '64px auto' }} />}>
+        <Routes>
+          <Route index element={<Home />} />
+          <Route path="search" element={<Search />} />
+          <Route path="items/:code" element={<Guide />} />
+          <Route path="bundles/:code" element={<Bundle />} />
+          <Route path="login" element={<Login />} />
+          <Route path="account/*" element={<Account />} />
+          <Route path="apply/*" element={<Apply />} />
+          <Route path="my/*" element={<My />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Suspense>
+    </PortalLayout>
   );
 }

@@ -1,0 +1,4 @@
+/** Placeholder: being built. */
+export default function Calendar() {
+  return <div>calendar</div>;
+}

@@ -1,0 +1,4 @@
+/** Placeholder: being built. */
+export default function Catalog() {
+  return <div>catalog/index</div>;
+}

@@ -1,0 +1,4 @@
+/** Placeholder: being built. */
+export default function Dashboard() {
+  return <div>dashboard</div>;
+}

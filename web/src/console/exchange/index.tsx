@@ -1,0 +1,4 @@
+/** Placeholder: being built. */
+export default function Exchange() {
+  return <div>exchange/index</div>;
+}

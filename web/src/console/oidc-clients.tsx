@@ -1,0 +1,4 @@
+/** Placeholder: being built. */
+export default function OidcClients() {
+  return <div>oidc-clients</div>;
+}

@@ -1,0 +1,4 @@
+/** Placeholder: being built. */
+export default function Account() {
+  return <div>account</div>;
+}

@@ -1,0 +1,4 @@
+/** Placeholder: being built. */
+export default function Guide() {
+  return <div>guide</div>;
+}

@@ -1,0 +1,4 @@
+/** Placeholder: being built. */
+export default function My() {
+  return <div>my</div>;
+}

@@ -1,0 +1,4 @@
+/** Placeholder: being built. */
+export default function NotFound() {
+  return <div>not-found</div>;
+}
