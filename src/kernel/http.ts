@@ -117,6 +117,8 @@ export async function buildApp({ config, db, modules, logger }: BuildAppOptions)
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Browsers must not guess a type other than the one sent (an uploaded file served as a page).
+    reply.header('x-content-type-options', 'nosniff');
   });
 
   app.setErrorHandler(errorHandler);

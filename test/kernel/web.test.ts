@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/kernel/http.ts';
 import { testConfig } from '../helpers/app.ts';
@@ -15,6 +16,7 @@ describe('web app serving', () => {
     mkdirSync(path.join(dist, 'assets'));
     writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>通办</title><div id="root"></div>');
     writeFileSync(path.join(dist, 'assets', 'portal-abc123.js'), 'export default 1;');
+    writeFileSync(path.join(dist, 'assets', 'portal-abc123.js.br'), brotliCompressSync('export default 1;'));
     database = await createTestDatabase();
     app = await buildApp({ config: testConfig({ WEB_DIST: dist }), db: database.db, modules: [] });
     await app.ready();
@@ -33,6 +35,9 @@ describe('web app serving', () => {
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.headers['cache-control']).toBe('no-cache');
       expect(res.body).toContain('<div id="root">');
+      expect(res.headers['content-security-policy']).toContain("script-src 'self';");
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
     }
   });
 
@@ -42,6 +47,17 @@ describe('web app serving', () => {
     expect(res.headers['content-type']).toMatch(/javascript/);
     expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect((await app.inject('/assets/missing.js')).statusCode).toBe(404);
+  });
+
+  it('sends the brotli copy the build made to browsers that accept it', async () => {
+    const res = await app.inject({
+      url: '/assets/portal-abc123.js',
+      headers: { 'accept-encoding': 'gzip, br' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-encoding']).toBe('br');
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(brotliDecompressSync(res.rawPayload).toString()).toBe('export default 1;');
   });
 
   it('keeps problem+json for API paths, server pages and non-page requests', async () => {
