@@ -155,6 +155,34 @@ describe('catalog', () => {
         expect(res.json().unchanged).toBeGreaterThan(170);
       }
     });
+
+    it('lists the most used items first for the portal (sort=popular), by code otherwise', async () => {
+      const popular = await t.app.inject({ url: '/api/v1/catalog/items?sort=popular&size=3' });
+      expect(popular.statusCode).toBe(200);
+      const names = (popular.json().items as { name: string }[]).map((i) => i.name);
+      expect(names[0]).toBe('内地居民结婚登记');
+      const byCode = await t.app.inject({ url: '/api/v1/catalog/items?size=3' });
+      const codes = (byCode.json().items as { code: string }[]).map((i) => i.code);
+      expect(codes).toEqual([...codes].sort());
+      expect((byCode.json().items as { name: string }[]).map((i) => i.name)).not.toEqual(names);
+    });
+
+    it('says where to go for an item: its entries with address, phone and hours, by basic or entry code', async () => {
+      const res = await t.app.inject({ url: '/api/v1/catalog/items/0700000101/places' });
+      expect(res.statusCode).toBe(200);
+      const places = res.json().items as {
+        code: string;
+        implementingBody: { name: string };
+        address: string;
+      }[];
+      expect(places.length).toBeGreaterThan(0);
+      expect(places.every((p) => p.code.startsWith('0700000101-'))).toBe(true);
+      expect(places[0]!.implementingBody.name).toContain('民政局');
+      const byEntry = await t.app.inject({ url: `/api/v1/catalog/items/${places[0]!.code}/places` });
+      expect(byEntry.json().items).toEqual(places);
+      const none = await t.app.inject({ url: '/api/v1/catalog/items/9999999999/places' });
+      expect(none.json().items).toEqual([]);
+    });
   });
 
   describe('lifecycle, versions and audit', () => {

@@ -90,6 +90,38 @@ export async function itemDetail(db: Queryable, code: string): Promise<ItemDetai
   };
 }
 
+/** One place that handles an item: an implementation entry with where and when to go. */
+export interface ItemPlace {
+  code: string;
+  implementingBody: { id: number; name: string };
+  region: { code: string; name: string };
+  address: string | null;
+  phone: string | null;
+  officeHours: string | null;
+}
+
+/** Where to go for an item (办理地点): its published entries, by the item's basic or an entry's code. */
+export async function itemPlaces(db: Queryable, code: string): Promise<ItemPlace[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    `select e.code, e.organisation_id, e.organisation_name, e.region_code, e.region_name,
+            ev.address, ev.phone, ev.office_hours
+       from catalog_entry e
+       join catalog_entry_version ev on ev.entry_id = e.id and ev.status = 'published'
+       join catalog_item i on i.id = e.item_id
+      where i.code = split_part($1, '-', 1)
+      order by e.region_code, e.code`,
+    [code],
+  );
+  return rows.map((r) => ({
+    code: r.code as string,
+    implementingBody: { id: r.organisation_id as number, name: r.organisation_name as string },
+    region: { code: r.region_code as string, name: r.region_name as string },
+    address: (r.address as string | null) ?? null,
+    phone: (r.phone as string | null) ?? null,
+    officeHours: (r.office_hours as string | null) ?? null,
+  }));
+}
+
 export interface ListFilters {
   department?: string | undefined;
   /** Region codes the entries must be in (a region and its descendants); absent = basic items. */
@@ -99,6 +131,8 @@ export interface ListFilters {
   audience?: string | undefined;
   lifeEvent?: string | undefined;
   onlineDepth?: string | undefined;
+  /** code (default) or popular: most used first, then by code. */
+  sort?: 'code' | 'popular' | undefined;
   page: number;
   size: number;
 }
@@ -141,6 +175,7 @@ export async function listItems(
   if (f.onlineDepth)
     add(entries ? 'coalesce(ev.online_depth, v.online_depth) = ?' : 'v.online_depth = ?', f.onlineDepth);
   const filter = where.length ? `where ${where.join(' and ')}` : '';
+  const popularFirst = f.sort === 'popular' ? 'i.popularity desc, ' : '';
   const sql = entries
     ? `select e.code, i.code as basic_code, v.name, v.sub_situation, v.type_code, v.department, e.organisation_id,
           e.organisation_name, e.region_code, e.region_name, v.audience,
@@ -152,12 +187,12 @@ export async function listItems(
         join catalog_entry_version ev on ev.entry_id = e.id and ev.status = 'published'
         join catalog_item i on i.id = e.item_id
         join catalog_item_version v on v.item_id = i.id and v.status = 'published'
-        ${filter} order by i.code, e.region_code, e.code`
+        ${filter} order by ${popularFirst}i.code, e.region_code, e.code`
     : `select i.code, i.code as basic_code, v.name, v.sub_situation, v.type_code, v.department, null as organisation_id,
           null as organisation_name, null as region_code, null as region_name, v.audience, v.handling_type,
           v.promised_limit_days, v.visits, v.online_depth, v.life_events, count(*) over () as total
         from catalog_item i join catalog_item_version v on v.item_id = i.id and v.status = 'published'
-        ${filter} order by i.code`;
+        ${filter} order by ${popularFirst}i.code`;
   const page = `${sql} limit $${params.length + 1} offset $${params.length + 2}`;
   const rows = await db.query<Record<string, unknown>>(page, [...params, f.size, (f.page - 1) * f.size]);
   // A page past the end has no row to carry the window count.

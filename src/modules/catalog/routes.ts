@@ -21,7 +21,7 @@ import {
 } from './model.ts';
 import { RegionCache } from './places.ts';
 import { findEntry } from './queries.ts';
-import { itemDetail, listItems } from './read.ts';
+import { itemDetail, itemPlaces, listItems, type ListFilters } from './read.ts';
 import { analyzeCached, searchCatalog, suggest } from './search.ts';
 import {
   createEntry,
@@ -164,6 +164,10 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
           audience: Type.Optional(Type.Enum(Object.keys(AUDIENCES))),
           lifeEvent: Type.Optional(Type.Enum([...LIFE_EVENTS.natural_person, ...LIFE_EVENTS.legal_person])),
           onlineDepth: Type.Optional(Type.Enum([...ONLINE_DEPTHS])),
+          sort: Type.Enum(['code', 'popular'], {
+            default: 'code',
+            description: "code: by code; popular: most used first (the portal's hot services)",
+          }),
           ...Page,
         }),
       },
@@ -180,6 +184,7 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
         audience: q.audience,
         lifeEvent: q.lifeEvent,
         onlineDepth: q.onlineDepth,
+        sort: q.sort as ListFilters['sort'],
         page: q.page,
         size: q.size,
       });
@@ -198,6 +203,34 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
       },
     },
     async (request) => itemDetail(db, request.params.code),
+  );
+
+  const NullableText = Type.Union([Type.String(), Type.Null()]);
+  app.get(
+    '/api/v1/catalog/items/:code/places',
+    {
+      schema: {
+        tags,
+        summary:
+          'Where to go (办理地点): the bodies that handle the item, with address, phone and office hours',
+        params: Type.Object({ code: Code }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                code: Type.String({ description: 'Implementation code' }),
+                implementingBody: Type.Object({ id: Type.Integer(), name: Type.String() }),
+                region: TypeRef,
+                address: NullableText,
+                phone: NullableText,
+                officeHours: NullableText,
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => ({ items: await itemPlaces(db, request.params.code) }),
   );
 
   app.get(

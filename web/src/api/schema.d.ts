@@ -3790,6 +3790,8 @@ export interface paths {
                     audience?: "natural_person" | "legal_person";
                     lifeEvent?: "出生" | "入学" | "就业" | "婚育" | "住房" | "出行" | "就医" | "养老" | "身后" | "其他" | "开办" | "准营" | "经营" | "变更" | "投资建设" | "注销";
                     onlineDepth?: "I" | "II" | "III" | "IV";
+                    /** @description code: by code; popular: most used first (the portal's hot services) */
+                    sort: "code" | "popular";
                     page: number;
                     size: number;
                 };
@@ -3931,6 +3933,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog/manage/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every basic item with its newest version (drafts, in review, retired too), for catalog administrators */
+        get: {
+            parameters: {
+                query: {
+                    /** @description part of the name or the start of the code */
+                    q?: string;
+                    /** @description items with a version in this status */
+                    status?: "draft" | "in_review" | "published" | "superseded" | "retired";
+                    department?: string;
+                    type?: "10" | "20" | "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09";
+                    page: number;
+                    size: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                code: string;
+                                name: string;
+                                subSituation: string | null;
+                                type: {
+                                    code: string;
+                                    name: string;
+                                };
+                                department: string;
+                                /** @description The newest version, whatever its status */
+                                version: number;
+                                /** @enum {unknown} */
+                                status: "draft" | "in_review" | "published" | "superseded" | "retired";
+                                publishedVersion: number | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            total: number;
+                            page: number;
+                            size: number;
+                            /** @description every department named by an item */
+                            departments: string[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/catalog/items/{code}": {
         parameters: {
             query?: never;
@@ -3957,6 +4027,61 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/items/{code}/places": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where to go (办理地点): the bodies that handle the item, with address, phone and office hours */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description 基本编码 or 实施编码 */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Implementation code */
+                                code: string;
+                                implementingBody: {
+                                    id: number;
+                                    name: string;
+                                };
+                                region: {
+                                    code: string;
+                                    name: string;
+                                };
+                                address: string | null;
+                                phone: string | null;
+                                officeHours: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -4566,7 +4691,40 @@ export interface paths {
                 };
             };
         };
-        put?: never;
+        /** Change a bundle's name, texts and items (in the order they are handled) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @default null */
+                        lifeEvent: string | null;
+                        /** @enum {unknown} */
+                        audience: "natural_person" | "legal_person";
+                        /** @default  */
+                        description: string;
+                        itemCodes: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -7140,6 +7298,84 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dashboard figures over the cases in your jurisdiction: by status and department, overdue, handling time, applications per day */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Length of the period in days, ending today */
+                    days: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date
+                             * @description First day of the period (China date)
+                             */
+                            from: string;
+                            /**
+                             * Format: date
+                             * @description Last day of the period (today, China date)
+                             */
+                            to: string;
+                            /** @description Every status with its number of cases (all time) */
+                            byStatus: {
+                                /** @enum {unknown} */
+                                status: "submitted" | "prereviewing" | "accepted" | "rejected" | "supplementing" | "under_review" | "suspended" | "decided_approved" | "decided_denied" | "certificate_made" | "delivered" | "completed" | "withdrawn" | "returned";
+                                name: string;
+                                nameEn: string;
+                                count: number;
+                            }[];
+                            /** @description Lead departments with their cases: all, running, overdue now; most cases first */
+                            byDepartment: {
+                                organisationId: number;
+                                organisationName: string;
+                                total: number;
+                                open: number;
+                                overdue: number;
+                            }[];
+                            /** @description Running, unpaused cases past a deadline now */
+                            overdue: number;
+                            /** @description Cases that ended within the period */
+                            ended: number;
+                            /** @description Mean working days from submission to the end of the cases that ended in the period, pauses excluded */
+                            averageHandlingDays: number | null;
+                            /** @description Applications submitted on each day of the period */
+                            daily: {
+                                /** Format: date */
+                                date: string;
+                                applications: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };
