@@ -18,7 +18,7 @@ import { findCase, type CaseRow } from './store.ts';
 import { sweepDeadlines } from './clocks.ts';
 import { DOCUMENT_SUBSCRIBER, documentsOf, produceDocument, verifyDocument } from './case-documents.ts';
 import { CASE_TOPICS, type CaseStepEvent } from './events.ts';
-import { fileStorageFor } from '../../kernel/files/index.ts';
+import { fileStorageFor, MEDIA_TYPES } from '../../kernel/files/index.ts';
 
 const CASE_PERMISSIONS = [
   'case.receive',
@@ -27,6 +27,9 @@ const CASE_PERMISSIONS = [
   'case.decide',
   'case.extend',
 ] as const;
+
+/** Material types a browser previews inline (PDF viewer, images); never HTML or SVG. */
+const INLINE_MEDIA_TYPES = new Set<string>([MEDIA_TYPES.pdf, MEDIA_TYPES.jpeg, MEDIA_TYPES.png]);
 
 const Paging = {
   page: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
@@ -338,6 +341,39 @@ export function casesRoutes(settings: CaseSettings) {
           `attachment; filename*=UTF-8''${encodeURIComponent(`${document.title}-${c.number}.pdf`)}`,
         );
         return reply.send(await storage.get(document.sha256));
+      },
+    );
+
+    app.get(
+      '/api/v1/cases/:id/materials/:sha256',
+      {
+        preHandler: auth.signedIn(),
+        schema: {
+          tags,
+          security,
+          summary:
+            'The file of one material of the case, by its SHA-256 (PDF and images inline for preview, other types as a download)',
+          params: Type.Object({
+            id: Type.String({ format: 'uuid' }),
+            sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const { c } = await access(request.principal!, request.params.id);
+        const material = c.materials.find((m) => m.sha256 === request.params.sha256);
+        if (!material) throw notFound(`No material ${request.params.sha256} in case ${c.id}`);
+        const mediaType = material.mediaType ?? 'application/octet-stream';
+        const filename = material.filename ?? material.name;
+        // Only types a browser shows without running anything are shown inline; the type was sniffed at upload.
+        const inline = INLINE_MEDIA_TYPES.has(mediaType);
+        noStore(reply);
+        reply.type(mediaType);
+        reply.header(
+          'content-disposition',
+          `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(filename)}`,
+        );
+        return reply.send(await storage.get(request.params.sha256));
       },
     );
 
