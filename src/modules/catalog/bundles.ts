@@ -33,21 +33,32 @@ export interface BundleDetail extends BundleSummary {
   materials: MergedMaterial[];
 }
 
+/** A code that is not a published item is a 400 naming its place in the list. */
+async function assertPublishedItems(tx: Queryable, itemCodes: string[]): Promise<void> {
+  const items = await tx.query<{ code: string }>(
+    `select i.code from catalog_item i join catalog_item_version v on v.item_id = i.id and v.status = 'published'
+      where i.code = any($1::text[])`,
+    [itemCodes],
+  );
+  const unknown = itemCodes.filter((c) => !items.some((i) => i.code === c));
+  if (unknown.length > 0) {
+    throw validationError(
+      unknown.map((code) => ruleError(`itemCodes[${itemCodes.indexOf(code)}]`, 'publishedItem', { code })),
+    );
+  }
+}
+
+async function insertBundleItems(tx: Queryable, bundleId: number, itemCodes: string[]): Promise<void> {
+  await tx.query(
+    `insert into catalog_bundle_item (bundle_id, item_id, position)
+     select $1, i.id, array_position($2::text[], i.code) from catalog_item i where i.code = any($2::text[])`,
+    [bundleId, itemCodes],
+  );
+}
+
 export async function createBundle(db: Database, input: BundleInput, actor: Actor): Promise<BundleDetail> {
   await db.transaction(async (tx) => {
-    const items = await tx.query<{ id: number; code: string }>(
-      `select i.id, i.code from catalog_item i join catalog_item_version v on v.item_id = i.id and v.status = 'published'
-        where i.code = any($1::text[])`,
-      [input.itemCodes],
-    );
-    const unknown = input.itemCodes.filter((c) => !items.some((i) => i.code === c));
-    if (unknown.length > 0) {
-      throw validationError(
-        unknown.map((code) =>
-          ruleError(`itemCodes[${input.itemCodes.indexOf(code)}]`, 'publishedItem', { code }),
-        ),
-      );
-    }
+    await assertPublishedItems(tx, input.itemCodes);
     let bundleId: number;
     try {
       const [row] = await tx.query<{ id: number }>(
@@ -60,11 +71,7 @@ export async function createBundle(db: Database, input: BundleInput, actor: Acto
       if (sqlState(error) === '23505') throw conflict(`Bundle ${input.code} exists`);
       throw error;
     }
-    await tx.query(
-      `insert into catalog_bundle_item (bundle_id, item_id, position)
-       select $1, i.id, array_position($2::text[], i.code) from catalog_item i where i.code = any($2::text[])`,
-      [bundleId, input.itemCodes],
-    );
+    await insertBundleItems(tx, bundleId, input.itemCodes);
     await audit(tx, {
       ...actor,
       action: 'catalog.bundle.create',
@@ -76,7 +83,44 @@ export async function createBundle(db: Database, input: BundleInput, actor: Acto
   return bundleDetail(db, input.code);
 }
 
-export async function listBundles(db: Queryable): Promise<BundleSummary[]> {
+/** Changes a bundle's texts and its items (their order is the order they are handled in). */
+export async function updateBundle(
+  db: Database,
+  code: string,
+  input: Omit<BundleInput, 'code'>,
+  actor: Actor,
+): Promise<BundleDetail> {
+  await db.transaction(async (tx) => {
+    const [bundle] = await tx.query<{ id: number }>(
+      `select id from catalog_bundle where code = $1 and status = 'published' for update`,
+      [code],
+    );
+    if (!bundle) throw notFound(`No bundle ${code}`);
+    const [before] = await bundleSummaries(tx, bundle.id);
+    await assertPublishedItems(tx, input.itemCodes);
+    await tx.query(
+      `update catalog_bundle set name = $2, life_event = $3, audience = $4, description = $5, updated_at = now()
+        where id = $1`,
+      [bundle.id, input.name, input.lifeEvent, input.audience, input.description],
+    );
+    await tx.query('delete from catalog_bundle_item where bundle_id = $1', [bundle.id]);
+    await insertBundleItems(tx, bundle.id, input.itemCodes);
+    await audit(tx, {
+      ...actor,
+      action: 'catalog.bundle.update',
+      entity: 'catalog_bundle',
+      entityId: code,
+      before,
+      after: { code, ...input },
+    });
+  });
+  return bundleDetail(db, code);
+}
+
+export const listBundles = (db: Queryable): Promise<BundleSummary[]> => bundleSummaries(db);
+
+/** Published bundles (or the one with `bundleId`) with their items in order. */
+async function bundleSummaries(db: Queryable, bundleId?: number): Promise<BundleSummary[]> {
   const rows = await db.query<Record<string, unknown>>(
     `select b.code, b.name, b.life_event, b.audience, b.description,
             coalesce(json_agg(json_build_object('code', i.code, 'name', v.name) order by bi.position)
@@ -85,8 +129,9 @@ export async function listBundles(db: Queryable): Promise<BundleSummary[]> {
        left join catalog_bundle_item bi on bi.bundle_id = b.id
        left join catalog_item i on i.id = bi.item_id
        left join catalog_item_version v on v.item_id = i.id and v.status = 'published'
-      where b.status = 'published'
+      where b.status = 'published' ${bundleId === undefined ? '' : 'and b.id = $1'}
       group by b.id order by b.code`,
+    bundleId === undefined ? [] : [bundleId],
   );
   return rows.map((r) => ({
     code: r.code as string,

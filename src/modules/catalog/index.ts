@@ -1,8 +1,15 @@
 import type { TongbanModule } from '../../kernel/http.ts';
+import { catalogManageRoutes } from './manage-routes.ts';
 import { catalogRoutes } from './routes.ts';
 
 /** The service-item catalog (事项库): its public surface for the platform and other modules. */
-export const catalogModule: TongbanModule = { name: 'catalog', routes: catalogRoutes };
+export const catalogModule: TongbanModule = {
+  name: 'catalog',
+  routes: async (app, context) => {
+    await catalogRoutes(app, context);
+    await catalogManageRoutes(app, context);
+  },
+};
 
 export {
   itemDetail,
@@ -14,7 +21,7 @@ export {
 } from './read.ts';
 export { importCatalog, exportCatalog, type ImportReport, type FileFormat } from './transfer.ts';
 export { createBundle, bundleDetail, listBundles, type BundleInput } from './bundles.ts';
-export { createItem, publishItem, createEntry } from './service.ts';
+export { createItem, publishItem, createEntry, itemVersion, saveItemDraft } from './service.ts';
 export { replicateEntries, setPopularity, type EntryUnit } from './replicate.ts';
 export { ITEM_TYPES, type ItemElements } from './model.ts';
 /** The SQL of the hot read paths, for benchmarks that compare against the bare query. */

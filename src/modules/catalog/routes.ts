@@ -5,9 +5,10 @@ import { SESSION_SECURITY, actorOf, assertInJurisdiction } from '../../kernel/au
 import { auditTrail } from '../../kernel/audit.ts';
 import type { App, ModuleContext } from '../../kernel/http.ts';
 import { analyzeQuery } from '../../kernel/search/index.ts';
-import { forbidden, validationError } from '../../kernel/errors.ts';
+import { validationError } from '../../kernel/errors.ts';
 import { descendantCodes, getOrganisation } from '../directory/index.ts';
 import { bundleDetail, createBundle, listBundles } from './bundles.ts';
+import { BundleCode, BundleElements, basicCatalogAuthority } from './manage-routes.ts';
 import {
   AUDIENCES,
   EntryElements,
@@ -63,25 +64,12 @@ const SearchHit = Type.Object({
   highlight: Type.String(),
 });
 
-/**
- * Basic items are the catalog of the whole deployment (基本目录), kept by administrators of
- * a province or city; district and street administrators keep their entries (实施清单).
- */
-const BASIC_CATALOG_MAX_LEVEL = 2;
-
 export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Promise<void> {
   const regions = new RegionCache(db);
   // Load the segmentation dictionaries now rather than on the first citizen's search.
   analyzeQuery('结婚登记');
   const admin = { preHandler: auth.require('catalog.manage') };
-  const basicCatalogAuthority = async (request: FastifyRequest): Promise<void> => {
-    const [row] = await db.query(
-      'select 1 from region where code = any($1::text[]) and level <= $2 limit 1',
-      [request.principal!.jurisdiction?.regionCodes ?? [], BASIC_CATALOG_MAX_LEVEL],
-    );
-    if (!row) throw forbidden('Basic items are kept by province or city catalog administrators');
-  };
-  const itemAdmin = { preHandler: [auth.require('catalog.manage'), basicCatalogAuthority] };
+  const itemAdmin = { preHandler: [auth.require('catalog.manage'), basicCatalogAuthority(db)] };
   /** An existing entry may be changed only within the caller's jurisdiction (unknown codes: 404 later). */
   const entryInJurisdiction = async (request: FastifyRequest) => {
     const entry = await findEntry(db, (request.params as { code: string }).code);
@@ -425,7 +413,7 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
       schema: {
         tags,
         summary: 'A bundle with its merged form and de-duplicated materials',
-        params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z0-9-]+$' }) }),
+        params: Type.Object({ code: BundleCode }),
       },
     },
     async (request) => bundleDetail(db, request.params.code),
@@ -439,17 +427,7 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
         tags,
         security,
         summary: 'Create a bundle',
-        body: Type.Object(
-          {
-            code: Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z0-9-]+$' }),
-            name: Type.String({ minLength: 2, maxLength: 100 }),
-            lifeEvent: Type.Union([Type.String({ maxLength: 20 }), Type.Null()], { default: null }),
-            audience: Type.Enum(Object.keys(AUDIENCES)),
-            description: Type.String({ maxLength: 2000, default: '' }),
-            itemCodes: Type.Array(Code, { minItems: 2, maxItems: 50, uniqueItems: true }),
-          },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ code: BundleCode, ...BundleElements }, { additionalProperties: false }),
       },
     },
     async (request, reply) => {

@@ -3933,74 +3933,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/catalog/manage/items": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every basic item with its newest version (drafts, in review, retired too), for catalog administrators */
-        get: {
-            parameters: {
-                query: {
-                    /** @description part of the name or the start of the code */
-                    q?: string;
-                    /** @description items with a version in this status */
-                    status?: "draft" | "in_review" | "published" | "superseded" | "retired";
-                    department?: string;
-                    type?: "10" | "20" | "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09";
-                    page: number;
-                    size: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: {
-                                code: string;
-                                name: string;
-                                subSituation: string | null;
-                                type: {
-                                    code: string;
-                                    name: string;
-                                };
-                                department: string;
-                                /** @description The newest version, whatever its status */
-                                version: number;
-                                /** @enum {unknown} */
-                                status: "draft" | "in_review" | "published" | "superseded" | "retired";
-                                publishedVersion: number | null;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            }[];
-                            total: number;
-                            page: number;
-                            size: number;
-                            /** @description every department named by an item */
-                            departments: string[];
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/catalog/items/{code}": {
         parameters: {
             query?: never;
@@ -4799,6 +4731,74 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/manage/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every basic item with its newest version (drafts, in review, retired too), for catalog administrators */
+        get: {
+            parameters: {
+                query: {
+                    /** @description part of the name or the start of the code */
+                    q?: string;
+                    /** @description items with a version in this status */
+                    status?: "draft" | "in_review" | "published" | "superseded" | "retired";
+                    department?: string;
+                    type?: "10" | "20" | "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09";
+                    page: number;
+                    size: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                code: string;
+                                name: string;
+                                subSituation: string | null;
+                                type: {
+                                    code: string;
+                                    name: string;
+                                };
+                                department: string;
+                                /** @description The newest version, whatever its status */
+                                version: number;
+                                /** @enum {unknown} */
+                                status: "draft" | "in_review" | "published" | "superseded" | "retired";
+                                publishedVersion: number | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            total: number;
+                            page: number;
+                            size: number;
+                            /** @description every department named by an item */
+                            departments: string[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -7309,84 +7309,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/cases/statistics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Dashboard figures over the cases in your jurisdiction: by status and department, overdue, handling time, applications per day */
-        get: {
-            parameters: {
-                query: {
-                    /** @description Length of the period in days, ending today */
-                    days: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: date
-                             * @description First day of the period (China date)
-                             */
-                            from: string;
-                            /**
-                             * Format: date
-                             * @description Last day of the period (today, China date)
-                             */
-                            to: string;
-                            /** @description Every status with its number of cases (all time) */
-                            byStatus: {
-                                /** @enum {unknown} */
-                                status: "submitted" | "prereviewing" | "accepted" | "rejected" | "supplementing" | "under_review" | "suspended" | "decided_approved" | "decided_denied" | "certificate_made" | "delivered" | "completed" | "withdrawn" | "returned";
-                                name: string;
-                                nameEn: string;
-                                count: number;
-                            }[];
-                            /** @description Lead departments with their cases: all, running, overdue now; most cases first */
-                            byDepartment: {
-                                organisationId: number;
-                                organisationName: string;
-                                total: number;
-                                open: number;
-                                overdue: number;
-                            }[];
-                            /** @description Running, unpaused cases past a deadline now */
-                            overdue: number;
-                            /** @description Cases that ended within the period */
-                            ended: number;
-                            /** @description Mean working days from submission to the end of the cases that ended in the period, pauses excluded */
-                            averageHandlingDays: number | null;
-                            /** @description Applications submitted on each day of the period */
-                            daily: {
-                                /** Format: date */
-                                date: string;
-                                applications: number;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/my/cases": {
         parameters: {
             query?: never;
@@ -7620,43 +7542,6 @@ export interface paths {
                 path: {
                     id: string;
                     documentId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/cases/{id}/materials/{sha256}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The file of one material of the case, by its SHA-256 (PDF and images inline for preview, other types as a download) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                    sha256: string;
                 };
                 cookie?: never;
             };
