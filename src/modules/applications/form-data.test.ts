@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { validateAgainstSchema } from '../../../web/src/shared/schema-form/rules.ts';
+import { IDENTIFIER_RULES } from '../../kernel/identifiers/index.ts';
 import { validateFormData } from './form-data.ts';
 
 /** The shape of a catalog item's default form for both audiences (catalog/form.ts). */
@@ -71,5 +73,56 @@ describe('application form data', () => {
 
   it('refuses data that is not an object', () => {
     expect(rules(validateFormData(schema, ['a']))).toEqual(['form:type']);
+  });
+
+  it('checks the formats a form designer offers (date, email), as the portal does', () => {
+    const dated = {
+      type: 'object',
+      properties: {
+        weddingDate: { type: 'string', format: 'date' },
+        email: { type: 'string', format: 'email' },
+      },
+    };
+    expect(validateFormData(dated, { weddingDate: '2026-05-20', email: 'a@example.cn' })).toEqual([]);
+    expect(rules(validateFormData(dated, { weddingDate: '2026-02-30', email: 'nobody' }))).toEqual([
+      'form.email:format',
+      'form.weddingDate:format',
+    ]);
+  });
+
+  it('agrees with the portal’s client-side validation field by field, in both languages', () => {
+    const dated = {
+      ...schema,
+      properties: { ...schema.properties, weddingDate: { type: 'string', format: 'date' } },
+    };
+    const samples: [Record<string, unknown>, boolean][] = [
+      [
+        {
+          applicantType: 'natural_person',
+          applicantName: '张三',
+          idNumber: '11010519491231002X',
+          phone: '13812345678',
+        },
+        false,
+      ],
+      [{ applicantType: 'natural_person', phone: '12345', nickname: 'x', weddingDate: '2026-13-01' }, false],
+      [{ applicantType: 'legal_person', applicantName: 'x'.repeat(51) }, false],
+      [{ applicantType: 'robot' }, false],
+      [{ phone: '1', weddingDate: 'soon' }, true],
+    ];
+    const identifierRules: readonly string[] = IDENTIFIER_RULES;
+    for (const [value, partial] of samples) {
+      const server = validateFormData(dated, value, { partial }).filter(
+        (e) => !identifierRules.includes(e.rule),
+      );
+      for (const [locale, pick] of [
+        ['zh-CN', (e: { message: string }) => e.message],
+        ['en', (e: { messageEn: string }) => e.messageEn],
+      ] as const) {
+        const expected: Record<string, string> = {};
+        for (const e of server) expected[e.field.replace(/^form\.?/, '') || 'form'] ??= pick(e);
+        expect(validateAgainstSchema(dated, value, { locale, partial })).toEqual(expected);
+      }
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import formats from 'ajv-formats';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
 import type { FieldError } from '../../kernel/errors.ts';
 import { fieldErrorFrom } from '../../kernel/http.ts';
@@ -11,7 +12,10 @@ import { checkIdentifier, IDENTIFIER_KINDS, type IdentifierKind } from '../../ke
  * `x-ui.identifier` (residentId, uscc ...) are also checked with their check digits.
  */
 
+// The portal validates with the same options (web/src/shared/schema-form/rules.ts): keep them in step.
 const ajv = new Ajv2020({ allErrors: true, strict: false });
+// ajv-formats is CommonJS: its plugin is the default export's `default` under Node and bundlers alike.
+formats.default(ajv);
 const compiled = new WeakMap<object, ValidateFunction>();
 
 interface FormProperty {

@@ -1,33 +1,15 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { format, type Locale, type Messages, type Params } from './messages.ts';
+
+export { defineMessages, format, type Locale, type Messages, type Params } from './messages.ts';
 
 /**
  * Internationalisation: zh-CN by default, en available. Each area declares its own
  * messages beside its pages with `defineMessages` (the English side must have every key
  * of the Chinese one, which the type checker enforces), so an area's texts load with its chunk.
  */
-export type Locale = 'zh-CN' | 'en';
 export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
 const STORAGE_KEY = 'tb.locale';
-
-export interface Messages<K extends string> {
-  'zh-CN': Record<K, string>;
-  en: Record<K, string>;
-}
-
-export function defineMessages<const Z extends Record<string, string>>(
-  zh: Z,
-  en: { [K in keyof Z]: string },
-): Messages<keyof Z & string> {
-  return { 'zh-CN': zh, en };
-}
-
-export type Params = Record<string, string | number>;
-
-/** `{name}` placeholders filled from params; a missing one stays visible rather than vanishing. */
-export const format = (template: string, params: Params = {}): string =>
-  template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    params[name] === undefined ? whole : String(params[name]),
-  );
 
 interface LocaleState {
   locale: Locale;
