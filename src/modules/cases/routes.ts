@@ -19,6 +19,7 @@ import { sweepDeadlines } from './clocks.ts';
 import { DOCUMENT_SUBSCRIBER, documentsOf, produceDocument, verifyDocument } from './case-documents.ts';
 import { CASE_TOPICS, type CaseStepEvent } from './events.ts';
 import { fileStorageFor, MEDIA_TYPES } from '../../kernel/files/index.ts';
+import { statisticsRoute } from './statistics.ts';
 
 const CASE_PERMISSIONS = [
   'case.receive',
@@ -176,6 +177,8 @@ export function casesRoutes(settings: CaseSettings) {
         return workbench(db, request.principal!, { ...q, view: q.view as 'mine' | 'department' | 'all' });
       },
     );
+
+    statisticsRoute(app, { db, auth });
 
     app.get(
       '/api/v1/my/cases',

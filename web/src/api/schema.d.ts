@@ -7309,6 +7309,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dashboard figures over the cases in your jurisdiction: by status and department, overdue, handling time, applications per day */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Length of the period in days, ending today */
+                    days: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date
+                             * @description First day of the period (China date)
+                             */
+                            from: string;
+                            /**
+                             * Format: date
+                             * @description Last day of the period (today, China date)
+                             */
+                            to: string;
+                            /** @description Every status with its number of cases (all time) */
+                            byStatus: {
+                                /** @enum {unknown} */
+                                status: "submitted" | "prereviewing" | "accepted" | "rejected" | "supplementing" | "under_review" | "suspended" | "decided_approved" | "decided_denied" | "certificate_made" | "delivered" | "completed" | "withdrawn" | "returned";
+                                name: string;
+                                nameEn: string;
+                                count: number;
+                            }[];
+                            /** @description Lead departments with their cases: all, running, overdue now; most cases first */
+                            byDepartment: {
+                                organisationId: number;
+                                organisationName: string;
+                                total: number;
+                                open: number;
+                                overdue: number;
+                            }[];
+                            /** @description Running, unpaused cases past a deadline now */
+                            overdue: number;
+                            /** @description Cases that ended within the period */
+                            ended: number;
+                            /** @description Mean working days from submission to the end of the cases that ended in the period, pauses excluded */
+                            averageHandlingDays: number | null;
+                            /** @description Applications submitted on each day of the period */
+                            daily: {
+                                /** Format: date */
+                                date: string;
+                                applications: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/my/cases": {
         parameters: {
             query?: never;
