@@ -19,6 +19,7 @@ import {
   SubmitResult,
   Uuid,
 } from './model.ts';
+import { materialExemptions } from './exemptions.ts';
 import { listDrive } from './queries.ts';
 import {
   completeIfAllEnded,
@@ -135,6 +136,39 @@ export function applicationsRoutes(app: App, { db, config, auth, outbox }: Modul
       const { view, filled } = await startApplication(deps, caller(request), request.body);
       reply.code(201);
       return { ...view, filled };
+    },
+  );
+
+  app.get(
+    '/api/v1/applications/exemptions',
+    {
+      preHandler: auth.person(1),
+      schema: {
+        tags,
+        security,
+        summary: 'Which materials of an item the caller would not have to submit (免提交), for its guide',
+        description:
+          'Decided as applying decides it, without reading any record: a government material named as a valid licence the caller (or the enterprise they act for) holds, a population record once the real name is verified, the legal-entity record when acting for an enterprise. 404 for an unknown item.',
+        querystring: Type.Object({
+          item: Type.String({ minLength: 6, maxLength: 100, pattern: '^[0-9A-Z-]+$' }),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                name: Type.String(),
+                source: Type.Enum(['applicant', 'government']),
+                exempt: Type.Boolean(),
+                from: Nullable(Type.Enum(['licence', 'population', 'legal_entity'])),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      noStore(reply);
+      return { items: await materialExemptions(deps, request.principal!, request.query.item) };
     },
   );
 

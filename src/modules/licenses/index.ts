@@ -99,7 +99,7 @@ export async function licenceSummary(
 export type { LicensesDeps, IssueInput, IssuedLicence, StoredLicence, LicenceStatus } from './service.ts';
 export { issueLicences, createSeal, findLicenceType } from './service.ts';
 export { LICENCE_TOPICS, type LicenceExpiringEvent } from './reminders.ts';
-export { holderIndexOf, useHeldLicence } from './wallet.ts';
+export { holderIndexOf, holderIndexOfIdentifier, listHeldLicences, useHeldLicence } from './wallet.ts';
 export {
   TransparencyLog,
   type AppendedEntry,

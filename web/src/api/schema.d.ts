@@ -6360,6 +6360,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/applications/exemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which materials of an item the caller would not have to submit (免提交), for its guide
+         * @description Decided as applying decides it, without reading any record: a government material named as a valid licence the caller (or the enterprise they act for) holds, a population record once the real name is verified, the legal-entity record when acting for an enterprise. 404 for an unknown item.
+         */
+        get: {
+            parameters: {
+                query: {
+                    item: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                name: string;
+                                /** @enum {unknown} */
+                                source: "applicant" | "government";
+                                exempt: boolean;
+                                from: ("licence" | "population" | "legal_entity") | (never | null);
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/applications/{id}": {
         parameters: {
             query?: never;
@@ -7620,6 +7669,43 @@ export interface paths {
                 path: {
                     id: string;
                     documentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/materials/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The file of one material of the case, by its SHA-256 (PDF and images inline for preview, other types as a download) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sha256: string;
                 };
                 cookie?: never;
             };
