@@ -109,9 +109,9 @@ api.use(headers, problems);
  * The data of a call (failures were thrown by the middleware): `await data(api.GET('/api/v1/...'))`.
  * Responses without a declared schema are typed `unknown`; name the type you read: `data<Item>(...)`.
  */
-export async function data<T = never>(
-  call: Promise<{ data?: unknown }>,
-): Promise<[T] extends [never] ? NonNullable<Awaited<typeof call>['data']> : T> {
+export async function data<T = never, R extends { data?: unknown } = { data?: unknown }>(
+  call: Promise<R>,
+): Promise<[T] extends [never] ? NonNullable<R['data']> : T> {
   return (await call).data as never;
 }
 
