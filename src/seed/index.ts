@@ -15,6 +15,7 @@ import { getRegion, implementingBodies, seedDemoDirectory } from '../modules/dir
 import { seedDemoIdentities, type DemoIdentities } from '../modules/identity/index.ts';
 import { installResources } from '../modules/exchange/index.ts';
 import { seedDemoRegistries } from '../modules/registries/index.ts';
+import { seedDemoCases } from './cases.ts';
 
 /**
  * Demo data: the fictional 示例市 with its districts, streets and communities, its
@@ -93,11 +94,17 @@ export async function seed(
   // The data-sharing catalog's providers are departments of the directory just built.
   await installResources(db);
   if (!identities) return undefined;
-  return timed(
+  const demo = await timed(
     'demo accounts',
     () => seedDemoIdentities(identities, db),
     (d) => `${d.staff.length} staff, ${d.persons.length} citizens`,
   );
+  await timed(
+    'cases under way (workbench)',
+    () => seedDemoCases(db),
+    (n) => `${n} new`,
+  );
+  return demo;
 }
 
 /** Items people use most get a higher popularity; the rest a stable pseudo-random one. */
