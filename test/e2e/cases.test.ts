@@ -191,6 +191,16 @@ describe('cases', () => {
       'window_clerk',
     ]);
     expect(timeline.every((e) => e.actor === undefined)).toBe(true);
+    // Each step named for the applicant's page, in both languages.
+    const named = timeline as unknown as { actionName: { zh: string; en: string }; toName: { zh: string } }[];
+    expect(named.map((e) => e.actionName.zh).slice(0, 4)).toEqual([
+      '提交申请',
+      '接件',
+      '受理',
+      '补齐补正告知',
+    ]);
+    expect(named[3]!.toName.zh).toBe('补齐补正中');
+    expect(named.at(-1)!.actionName.en).toBe('complete');
 
     // Clock: the pause ended; the case is stopped; no open tasks.
     const finished = await detail(id, clerk);

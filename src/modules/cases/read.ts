@@ -4,7 +4,8 @@ import type { WorkingCalendar } from '../../kernel/calendar/index.ts';
 import type { Queryable } from '../../kernel/db.ts';
 import { caseClock, caseClocks, type ClockReading, type ClockThresholds } from './clock.ts';
 import { pausesOf, tasksOf, type CaseRow, type CaseTask, type PauseRow } from './store.ts';
-import { isTerminal, STATUS_NAMES, type CaseStatus } from './workflow.ts';
+import type { Text } from '../../kernel/i18n.ts';
+import { ACTION_NAMES, isTerminal, STATUS_NAMES, type CaseAction, type CaseStatus } from './workflow.ts';
 
 /** The read side: workbench lists, a case's detail and clocks, the applicant's timeline. */
 
@@ -72,6 +73,12 @@ export interface WorkbenchRow {
   paused: boolean;
   dueAt: Date | null;
   overdue: boolean;
+  /**
+   * Working days left to the nearest deadline (the promised one or an open task's), as the
+   * clocks count them: 0 = due today, negative = working days overdue; null while paused or
+   * before a deadline exists.
+   */
+  remainingWorkingDays: number | null;
   tasks: {
     stage: string;
     branch: string | null;
@@ -86,6 +93,7 @@ export async function workbench(
   db: Queryable,
   principal: Principal,
   filter: WorkbenchFilter,
+  calendar: WorkingCalendar,
   now = new Date(),
 ): Promise<{ items: WorkbenchRow[]; total: number }> {
   const params: unknown[] = [];
@@ -150,6 +158,8 @@ export async function workbench(
         (d): d is Date => d !== null,
       );
       const status = r.status as CaseStatus;
+      const paused = r.paused_since !== null;
+      const nearest = due.length > 0 ? new Date(Math.min(...due.map((d) => d.getTime()))) : null;
       return {
         id: r.id as string,
         number: r.number as string,
@@ -164,20 +174,32 @@ export async function workbench(
         submittedAt: r.submitted_at as Date,
         promisedDeadline: r.promised_deadline as Date | null,
         clockState: r.clock_state as string,
-        paused: r.paused_since !== null,
+        paused,
         dueAt: r.due_at === null ? null : new Date(r.due_at as string | Date),
-        overdue: r.paused_since === null && due.some((d) => d < now),
+        overdue: !paused && due.some((d) => d < now),
+        remainingWorkingDays: paused || !nearest ? null : workingDaysLeft(calendar, nearest, now),
         tasks: r.tasks as WorkbenchRow['tasks'],
       };
     }),
   };
 }
 
+/** Working days from `now` to the end of `deadline`'s day (today counted as used); negative past it. */
+function workingDaysLeft(calendar: WorkingCalendar, deadline: Date, now: Date): number {
+  return deadline >= now
+    ? calendar.countWorkingDays(now, deadline)
+    : -Math.max(1, calendar.countWorkingDays(deadline, now));
+}
+
 export interface TimelineEntry {
   at: Date;
   action: string;
+  /** The step as a person reads it (the applicant's own submission: 提交申请). */
+  actionName: Text;
   from: string;
   to: string;
+  /** The status the step led to, as a person reads it. */
+  toName: Text;
   /** The role that acted (applicant, window_clerk, approver ...), never a staff member's name. */
   role: string;
   stage: string | null;
@@ -189,6 +211,9 @@ export interface TimelineEntry {
   onBehalfOf?: string | null;
 }
 
+/** The first event of every case is the application's submission, which is no case action. */
+const SUBMITTED: Text = { zh: '提交申请', en: 'application submitted' };
+
 export async function timeline(db: Queryable, caseId: string, forStaff: boolean): Promise<TimelineEntry[]> {
   const rows = await db.query<Record<string, unknown>>(
     `select at, action, from_status, to_status, actor, actor_role, on_behalf_of, stage, branch, reason, details
@@ -198,8 +223,10 @@ export async function timeline(db: Queryable, caseId: string, forStaff: boolean)
   return rows.map((r) => ({
     at: r.at as Date,
     action: r.action as string,
+    actionName: ACTION_NAMES[r.action as CaseAction] ?? SUBMITTED,
     from: r.from_status as string,
     to: r.to_status as string,
+    toName: STATUS_NAMES[r.to_status as CaseStatus],
     role: r.actor_role as string,
     stage: r.stage as string | null,
     branch: r.branch as string | null,
