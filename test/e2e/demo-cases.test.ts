@@ -34,8 +34,16 @@ describe('demo cases under way', () => {
     expect(await seedDemoCases(t.db)).toBe(0);
     const list = await t.app.inject({ url: '/api/v1/cases?view=mine', headers: { authorization: approver } });
     expect(list.statusCode, list.body).toBe(200);
-    const items = list.json().items as { id: string; itemName: string; status: string }[];
-    expect(items.map((c) => c.itemName).sort()).toEqual(['临时救助金给付', '高龄津贴发放']);
+    const items = list.json().items as {
+      id: string;
+      itemName: string;
+      status: string;
+      remainingWorkingDays: number | null;
+    }[];
+    // Most urgent first; the list counts working days to the nearest deadline (the review stage's).
+    expect(items.map((c) => c.itemName)).toEqual(['高龄津贴发放', '临时救助金给付']);
+    expect(items[0]!.remainingWorkingDays).toBeLessThan(0);
+    expect(items[1]!.remainingWorkingDays).toBe(1);
     const states: Record<string, string> = {};
     for (const c of items) {
       expect(c.status).toBe('accepted');

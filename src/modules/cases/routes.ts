@@ -174,7 +174,8 @@ export function casesRoutes(settings: CaseSettings) {
       async (request, reply) => {
         noStore(reply);
         const q = request.query;
-        return workbench(db, request.principal!, { ...q, view: q.view as 'mine' | 'department' | 'all' });
+        const view = q.view as 'mine' | 'department' | 'all';
+        return workbench(db, request.principal!, { ...q, view }, await caseCalendar(db));
       },
     );
 
