@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chinaDateOf } from '../../src/kernel/calendar/index.ts';
 import { seedDemoCases } from '../../src/seed/cases.ts';
 import { seed } from '../../src/seed/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
@@ -54,5 +55,29 @@ describe('demo cases under way', () => {
       expect(detail.allowedActions.map((a: { action: string }) => a.action)).toContain('review_approve');
     }
     expect(states).toEqual({ 临时救助金给付: 'yellow', 高龄津贴发放: 'red' });
+  });
+
+  it('filters by the day received (China dates)', async () => {
+    const received = async (query: string) => {
+      const res = await t.app.inject({
+        url: `/api/v1/cases?view=all&${query}`,
+        headers: { authorization: approver },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json().items as { itemName: string; submittedAt: string }[]).map((c) => c.itemName);
+    };
+    const today = chinaDateOf(new Date());
+    expect(await received(`receivedFrom=${today}`)).toEqual([]);
+    expect((await received(`receivedTo=${today}`)).sort()).toEqual(['临时救助金给付', '高龄津贴发放']);
+    const [first] = await t.db.query<{ day: string }>(
+      `select min(submitted_at) as day from cases where item_name = '高龄津贴发放'`,
+    );
+    const day = chinaDateOf(new Date(first!.day));
+    expect(await received(`receivedFrom=${day}&receivedTo=${day}`)).toEqual(['高龄津贴发放']);
+    const bad = await t.app.inject({
+      url: '/api/v1/cases?receivedFrom=2026-13-01',
+      headers: { authorization: approver },
+    });
+    expect(bad.statusCode).toBe(400);
   });
 });

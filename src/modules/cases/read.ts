@@ -52,6 +52,10 @@ export interface WorkbenchFilter {
   status?: CaseStatus[] | undefined;
   /** Only cases still running (default true). */
   open?: boolean | undefined;
+  /** Received (submitted) on or after this China date, YYYY-MM-DD. */
+  receivedFrom?: string | undefined;
+  /** Received on or before this China date, YYYY-MM-DD. */
+  receivedTo?: string | undefined;
   page: number;
   size: number;
 }
@@ -124,6 +128,14 @@ export async function workbench(
     where.push(
       `(c.applicant_name like $${n} || '%' or c.enterprise_uscc = $${n} or c.applicant_sub = $${n})`,
     );
+  }
+  if (filter.receivedFrom) {
+    params.push(new Date(`${filter.receivedFrom}T00:00:00+08:00`));
+    where.push(`c.submitted_at >= $${params.length}`);
+  }
+  if (filter.receivedTo) {
+    params.push(new Date(new Date(`${filter.receivedTo}T00:00:00+08:00`).getTime() + 86_400_000));
+    where.push(`c.submitted_at < $${params.length}`);
   }
   if (filter.status?.length) {
     params.push(filter.status);

@@ -167,6 +167,12 @@ export function casesRoutes(settings: CaseSettings) {
             ),
             status: Type.Optional(Type.Array(Type.Enum([...CASE_STATUSES]), { maxItems: 14 })),
             open: Type.Optional(Type.Boolean({ description: 'Only running cases (default true)' })),
+            receivedFrom: Type.Optional(
+              Type.String({ format: 'date', description: 'Received on or after this day (China time)' }),
+            ),
+            receivedTo: Type.Optional(
+              Type.String({ format: 'date', description: 'Received on or before this day (China time)' }),
+            ),
             ...Paging,
           }),
         },

@@ -7332,6 +7332,10 @@ export interface paths {
                     status?: ("submitted" | "prereviewing" | "accepted" | "rejected" | "supplementing" | "under_review" | "suspended" | "decided_approved" | "decided_denied" | "certificate_made" | "delivered" | "completed" | "withdrawn" | "returned")[];
                     /** @description Only running cases (default true) */
                     open?: boolean;
+                    /** @description Received on or after this day (China time) */
+                    receivedFrom?: string;
+                    /** @description Received on or before this day (China time) */
+                    receivedTo?: string;
                     page: number;
                     size: number;
                 };
