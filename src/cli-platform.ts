@@ -19,6 +19,7 @@ import {
 import { exportCatalog, importCatalog, reindexCatalog, type FileFormat } from './modules/catalog/index.ts';
 import { auditExchangeLog } from './modules/exchange/index.ts';
 import { auditLicenceLog } from './modules/licenses/index.ts';
+import { issueDemoBusinessLicence } from './seed/licensing.ts';
 import { openPlatformDatabase, start } from './main.ts';
 import { USAGE, UsageError } from './cli-usage.ts';
 import { isSeeded, seed, type Scale } from './seed/index.ts';
@@ -59,6 +60,9 @@ async function main(argv: string[]): Promise<void> {
           demo = await seedDemoIdentities({ cipher }, db);
         }
       });
+      const enterprise = demo?.persons.find((p) => p.legalRepresentativeOf)?.legalRepresentativeOf;
+      if (enterprise && config.nodeEnv !== 'production')
+        await issueDemoBusinessLicence(running.app.licenses, enterprise.uscc);
       console.log(`\nTongban (通办) is running at ${running.url}`);
       console.log(`  API docs: ${running.url}/api/docs   health: ${running.url}/api/v1/health`);
       if (demo && config.nodeEnv !== 'production') {

@@ -168,17 +168,19 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     parsers: { [INT8]: parseInt8, [DATE]: identity, [NUMERIC]: identity },
   });
   // PGlite has no client protocol stream: COPY reads its input from the virtual file /dev/blob.
+  // (A Buffer's memory is an ordinary ArrayBuffer; the DOM typing of Blob wants it said.)
+  const blobOf = (data: Buffer) => new Blob([data as Uint8Array<ArrayBuffer>]);
   const blobCopy = (sql: string) => sql.replace(/\bfrom\s+stdin\b/i, "from '/dev/blob'");
   return {
     kind: 'pglite',
     query: async (text, params) => (await db.query(text, params as unknown[])).rows as never[],
-    copyFrom: async (sql, data) => void (await db.query(blobCopy(sql), [], { blob: new Blob([data]) })),
+    copyFrom: async (sql, data) => void (await db.query(blobCopy(sql), [], { blob: blobOf(data) })),
     transaction: (fn) =>
       db.transaction((tx) =>
         fn({
           query: async (text, params) => (await tx.query(text, params as unknown[])).rows as never[],
           exec: async (script) => void (await tx.exec(script)),
-          copyFrom: async (sql, data) => void (await tx.query(blobCopy(sql), [], { blob: new Blob([data]) })),
+          copyFrom: async (sql, data) => void (await tx.query(blobCopy(sql), [], { blob: blobOf(data) })),
         }),
       ),
     async exec(script) {

@@ -16,6 +16,7 @@ import { seedDemoIdentities, type DemoIdentities } from '../modules/identity/ind
 import { installResources } from '../modules/exchange/index.ts';
 import { seedDemoRegistries } from '../modules/registries/index.ts';
 import { seedDemoCases } from './cases.ts';
+import { DEMO_LICENSING_ITEM, seedDemoLicensing } from './licensing.ts';
 
 /**
  * Demo data: the fictional 示例市 with its districts, streets and communities, its
@@ -61,6 +62,11 @@ export async function seed(
   );
   for (const e of report.errors) log(`  row ${e.row} ${e.column}: ${e.messageEn}`);
   await setPopularity(db, await demoPopularity(db));
+  await timed(
+    'licensing example (并联审批)',
+    () => seedDemoLicensing(db),
+    (code) => (code ? `${DEMO_LICENSING_ITEM} ${code}` : `no ${DEMO_LICENSING_ITEM} in the catalog`),
+  );
   await timed(
     'bundles (一件事)',
     () => seedBundles(db),

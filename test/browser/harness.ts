@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
@@ -128,6 +130,29 @@ export async function layoutProblems(page: Page): Promise<string[]> {
     }
     return problems.slice(0, 10);
   });
+}
+
+/**
+ * The last SMS code the demo gateway sent to a phone, read from the server's log (it logs
+ * each message at info level in development); polls briefly, since delivery is asynchronous.
+ */
+export async function lastSmsCode(phone: string): Promise<string> {
+  let code: string | undefined;
+  await expect
+    .poll(
+      () => {
+        for (const line of readFileSync(inject('serverLogFile'), 'utf8').split('\n')) {
+          // The newest line may still be half written: it is read on the next poll.
+          if (!line.includes('demo SMS gateway') || !line.endsWith('}')) continue;
+          const sms = (JSON.parse(line) as { sms?: { phone: string; params: { code?: string } } }).sms;
+          if (sms?.phone === phone && sms.params.code) code = sms.params.code;
+        }
+        return code;
+      },
+      { timeout: 5000 },
+    )
+    .toBeDefined();
+  return code!;
 }
 
 /**

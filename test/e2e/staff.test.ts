@@ -533,11 +533,11 @@ describe('staff administration', () => {
   });
 
   describe('demo identities', () => {
-    it('creates one staff member per role and two verified citizens, once', async () => {
+    it('creates staff for every role (and for the licensing example’s departments) and two verified citizens, once', async () => {
       const directory = await seedDemoDirectory(t.db, { scale: 'small' });
       await seedDemoRegistries(t.db, { scale: 'small', regionCodes: directory.communities });
       const demo = await seedDemoIdentities(t.app.identity, t.db);
-      expect(demo.staff.flatMap((s) => s.roles).sort()).toEqual([
+      expect([...new Set(demo.staff.flatMap((s) => s.roles))].sort()).toEqual([
         'approver',
         'catalog_admin',
         'department_head',
@@ -546,6 +546,9 @@ describe('staff administration', () => {
         'system_admin',
         'window_clerk',
       ]);
+      expect(demo.staff.map((s) => s.username)).toEqual(
+        expect.arrayContaining(['market.approver', 'market.head', 'housing.approver']),
+      );
       expect(demo.persons).toHaveLength(2);
       for (const person of demo.persons) {
         const [row] = await t.db.query<{

@@ -83,6 +83,17 @@ export async function seedDemoIdentities(
     `民政局 of ${district.name}`,
   );
 
+  // The licensing example (src/seed/licensing.ts): 市场监督管理局 leads, 住房和城乡建设局 reviews in parallel.
+  const departmentOf = (shortName: string) =>
+    organisation(
+      db,
+      `where region_code = $1 and kind = 'department' and short_name = $2`,
+      [district.code, shortName],
+      `${shortName} of ${district.name}`,
+    );
+  const market = await departmentOf('市场监督管理局');
+  const housing = await departmentOf('住房和城乡建设局');
+
   const staff = [
     {
       username: 'admin',
@@ -137,6 +148,18 @@ export async function seedDemoIdentities(
       organisationId: districtCentre.id,
       regionCodes: [district.code],
     },
+    ...[
+      { username: 'market.approver', of: market, role: 'approver', title: '审批人员' },
+      { username: 'market.head', of: market, role: 'department_head', title: '负责人' },
+      { username: 'housing.approver', of: housing, role: 'approver', title: '审批人员' },
+    ].map(({ username, of, role, title }) => ({
+      username,
+      name: `${of.name}${title}`,
+      roles: [role],
+      organisationId: of.id,
+      regionCodes: [district.code],
+      organisationIds: [of.id],
+    })),
   ];
   const existing = new Set(
     (
