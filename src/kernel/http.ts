@@ -150,6 +150,13 @@ export async function buildApp({ config, db, modules, logger }: BuildAppOptions)
           cookie: { type: 'apiKey', in: 'cookie', name: 'tb_session' },
           // Data consumers (exchange module): dxk_<key id>.<secret>.
           apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+          // Data consumers with an OIDC client of the platform's provider (client credentials).
+          oidcClient: {
+            type: 'oauth2',
+            flows: {
+              clientCredentials: { tokenUrl: '/oidc/token', scopes: { exchange: 'read shared data' } },
+            },
+          },
         },
       },
     },

@@ -5,7 +5,7 @@ import { actorOf, noStore, SESSION_SECURITY, type Principal } from '../../kernel
 import { notFound } from '../../kernel/errors.ts';
 import type { App, ModuleContext } from '../../kernel/http.ts';
 import { organisationInJurisdiction } from '../directory/index.ts';
-import { verifiedIdentity } from '../identity/index.ts';
+import { deleteClient, registerClient, verifiedIdentity } from '../identity/index.ts';
 import { accessesAbout, auditAccesses, listAccesses } from './audit.ts';
 import { setConsumerWebhook } from './feed.ts';
 import { getResource, listResources, updateResource } from './resources.ts';
@@ -13,6 +13,7 @@ import {
   assertOwnOrganisation,
   authenticateConsumer,
   batchLookup,
+  consumerOfClient,
   createConsumer,
   decideGrant,
   findConsumer,
@@ -23,8 +24,10 @@ import {
   requestGrant,
   revokeGrant,
   rotateConsumerKey,
+  setConsumerClient,
   setConsumerStatus,
   verifyClaims,
+  EXCHANGE_SCOPE,
   type ExchangeDeps,
   type GrantStatus,
   type QueryMeta,
@@ -32,7 +35,10 @@ import {
 
 const tags = ['data sharing'];
 const security = SESSION_SECURITY;
-const API_KEY_SECURITY = [{ apiKey: [] }];
+/** Consumers: their API key, or an access token of their OIDC client (client credentials, scope exchange). */
+const CONSUMER_SECURITY: Record<string, string[]>[] = [{ apiKey: [] }, { oidcClient: ['exchange'] }];
+/** The consumer routes check the consumer's credential themselves (the session guard leaves a bearer token to them). */
+const consumerRoute = { config: { ownAuthentication: true } };
 const ResourceParams = Type.Object({
   code: Type.String({ pattern: '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$' }),
 });
@@ -54,8 +60,14 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
   const { db, auth } = context;
   const manage = auth.require('exchange.manage');
 
-  const consumerOf = async (request: FastifyRequest): Promise<QueryMeta['consumer']> =>
-    authenticateConsumer(deps, request.headers['x-api-key'] as string | undefined);
+  /** The consumer calling: by its API key (X-Api-Key), else by its OIDC client's access token. */
+  const consumerOf = async (request: FastifyRequest): Promise<QueryMeta['consumer']> => {
+    const apiKey = request.headers['x-api-key'] as string | undefined;
+    const bearer = /^Bearer\s+(\S{1,2048})$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (apiKey !== undefined || bearer === undefined) return authenticateConsumer(deps, apiKey);
+    const verify = app.identity.clientCredentialsToken;
+    return consumerOfClient(deps, verify ? await verify(bearer) : null);
+  };
 
   // ---- the catalog -------------------------------------------------------------------
   app.get(
@@ -274,6 +286,75 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
     },
   );
 
+  app.post(
+    '/api/v1/exchange/consumers/:id/oidc-client',
+    {
+      preHandler: manage,
+      schema: {
+        tags,
+        security,
+        summary:
+          'Give the consumer an OIDC client (client credentials, scope exchange); the secret is shown once, a previous client is removed',
+        params: IdParams,
+      },
+    },
+    async (request, reply) => {
+      const consumer = await ownConsumer(request.principal!, request.params.id);
+      const actor = actorOf(request);
+      const client = await registerClient(
+        db,
+        app.identity.cipher,
+        { name: consumer.name, grantTypes: ['client_credentials'], scopes: [EXCHANGE_SCOPE] },
+        actor,
+        context.config.nodeEnv === 'production',
+      );
+      const changed = await setConsumerClient(db, consumer.id, client.clientId);
+      if (consumer.oidcClientId) await deleteClient(db, consumer.oidcClientId, actor);
+      deps.cache.consumers.clear();
+      await audit(db, {
+        ...actor,
+        action: 'exchange.consumer.oidc_client',
+        entity: 'exchange_consumer',
+        entityId: consumer.id,
+        before: { oidcClientId: consumer.oidcClientId },
+        after: { oidcClientId: client.clientId },
+      });
+      noStore(reply);
+      return reply
+        .code(201)
+        .send({ consumer: changed, clientId: client.clientId, clientSecret: client.clientSecret });
+    },
+  );
+  app.delete(
+    '/api/v1/exchange/consumers/:id/oidc-client',
+    {
+      preHandler: manage,
+      schema: {
+        tags,
+        security,
+        summary: 'Remove the consumer’s OIDC client: its tokens stop working at once',
+        params: IdParams,
+      },
+    },
+    async (request) => {
+      const consumer = await ownConsumer(request.principal!, request.params.id);
+      if (!consumer.oidcClientId) throw notFound('The consumer has no OIDC client');
+      const actor = actorOf(request);
+      const changed = await setConsumerClient(db, consumer.id, null);
+      await deleteClient(db, consumer.oidcClientId, actor);
+      deps.cache.consumers.clear();
+      await audit(db, {
+        ...actor,
+        action: 'exchange.consumer.oidc_client',
+        entity: 'exchange_consumer',
+        entityId: consumer.id,
+        before: { oidcClientId: consumer.oidcClientId },
+        after: { oidcClientId: null },
+      });
+      return changed;
+    },
+  );
+
   // ---- grants ------------------------------------------------------------------------
   app.post(
     '/api/v1/exchange/grants',
@@ -427,13 +508,14 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
     },
   );
 
-  // ---- queries (consumers, by API key) -------------------------------------------------
+  // ---- queries (consumers, by API key or OIDC client) -------------------------------------------------
   app.get(
     '/api/v1/exchange/resources/:code/records/:key',
     {
+      ...consumerRoute,
       schema: {
         tags,
-        security: API_KEY_SECURITY,
+        security: CONSUMER_SECURITY,
         summary: 'A record by key, for the grant’s purpose: only the granted fields, masked as granted',
         params: Type.Object({
           code: ResourceParams.properties.code,
@@ -454,9 +536,10 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
   app.post(
     '/api/v1/exchange/resources/:code/records/batch',
     {
+      ...consumerRoute,
       schema: {
         tags,
-        security: API_KEY_SECURITY,
+        security: CONSUMER_SECURITY,
         summary: 'Up to 1,000 keys at once; each key answered and recorded',
         params: ResourceParams,
         body: Type.Object({
@@ -477,9 +560,10 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
   app.post(
     '/api/v1/exchange/resources/:code/verify',
     {
+      ...consumerRoute,
       schema: {
         tags,
-        security: API_KEY_SECURITY,
+        security: CONSUMER_SECURITY,
         summary: '比对: whether the record says what is claimed (yes/no only, no data)',
         params: ResourceParams,
         body: Type.Object({

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { sha256, timingSafeEqualString, type FieldCipher } from '../../kernel/crypto.ts';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256, type FieldCipher } from '../../kernel/crypto.ts';
 import type { Database, Queryable } from '../../kernel/db.ts';
 import {
   AppError,
@@ -102,6 +102,8 @@ export interface Consumer {
   organisationId: number;
   status: 'active' | 'disabled';
   keyId: string;
+  /** The OIDC client whose client credentials tokens act as this consumer, if any. */
+  oidcClientId: string | null;
   createdAt: string;
 }
 
@@ -172,7 +174,7 @@ export async function listConsumers(db: Queryable, organisationIds: number[] | n
   return rows.map(toConsumer);
 }
 
-const CONSUMER_COLUMNS = `id, code, name, organisation_id, status, key_id, created_at`;
+const CONSUMER_COLUMNS = `id, code, name, organisation_id, status, key_id, oidc_client_id, created_at`;
 const toConsumer = (r: Record<string, unknown>): Consumer => ({
   id: r.id as string,
   code: r.code as string,
@@ -180,6 +182,7 @@ const toConsumer = (r: Record<string, unknown>): Consumer => ({
   organisationId: Number(r.organisation_id),
   status: r.status as Consumer['status'],
   keyId: r.key_id as string,
+  oidcClientId: (r.oidc_client_id as string | null) ?? null,
   createdAt: (r.created_at as Date).toISOString(),
 });
 
@@ -199,12 +202,54 @@ export async function authenticateConsumer(
     );
     return found;
   });
-  const hash = sha256(match[2]!);
+  // Stored hashes are hex SHA-256, so both sides of the constant-time comparison are 32 bytes.
+  const hash = createHash('sha256').update(match[2]!, 'utf8').digest();
+  const matches = (stored: unknown) =>
+    typeof stored === 'string' && stored.length === 64 && timingSafeEqual(hash, Buffer.from(stored, 'hex'));
   const valid =
-    row &&
-    (timingSafeEqualString(hash, row.key_hash as string) ||
-      (row.previous_valid === true && timingSafeEqualString(hash, row.previous_key_hash as string)));
+    row && (matches(row.key_hash) || (row.previous_valid === true && matches(row.previous_key_hash)));
   if (!valid || row.status !== 'active') throw unauthorized('The API key is not valid');
+  return toConsumer(row);
+}
+
+/** Scope an OIDC client credentials token needs to act as a consumer. */
+export const EXCHANGE_SCOPE = 'exchange';
+
+/**
+ * The active consumer a client credentials token of the platform's OIDC provider acts
+ * for: 401 when the token is unknown, expired or revoked (`verified` is null); 403 when it
+ * lacks the exchange scope, or its client is no consumer or a disabled one.
+ */
+export async function consumerOfClient(
+  deps: Pick<ExchangeDeps, 'db' | 'cache'>,
+  verified: { clientId: string; scopes: string[] } | null,
+): Promise<Consumer> {
+  if (!verified) throw unauthorized('The access token is not valid (unknown, expired or revoked)');
+  if (!verified.scopes.includes(EXCHANGE_SCOPE))
+    throw forbidden(`The access token lacks the ${EXCHANGE_SCOPE} scope`);
+  const row = await cached(deps.cache.consumers, `oidc:${verified.clientId}`, async () => {
+    const [found] = await deps.db.query<Record<string, unknown>>(
+      `select ${CONSUMER_COLUMNS} from exchange_consumer where oidc_client_id = $1`,
+      [verified.clientId],
+    );
+    return found;
+  });
+  if (!row) throw forbidden('The client is not a data-sharing consumer');
+  if (row.status !== 'active') throw forbidden('The consumer is disabled');
+  return toConsumer(row);
+}
+
+/** Links the consumer to its OIDC client (null: none). */
+export async function setConsumerClient(
+  db: Queryable,
+  id: string,
+  clientId: string | null,
+): Promise<Consumer> {
+  const [row] = await db.query<Record<string, unknown>>(
+    `update exchange_consumer set oidc_client_id = $2 where id = $1 returning ${CONSUMER_COLUMNS}`,
+    [id, clientId],
+  );
+  if (!row) throw notFound(`No consumer ${id}`);
   return toConsumer(row);
 }
 

@@ -19,4 +19,15 @@ export interface IdentityContext {
   sms: SmsProvider;
   identityVerifier: IdentityVerifier;
   legalEntityVerifier: LegalEntityVerifier;
+  /**
+   * Verifies an access token issued by the OIDC provider for the client credentials grant:
+   * its client and scopes, or null when it is unknown, expired or revoked. Set up with the
+   * provider's routes.
+   */
+  clientCredentialsToken?: (token: string) => Promise<ClientCredentialsToken | null>;
+}
+
+export interface ClientCredentialsToken {
+  clientId: string;
+  scopes: string[];
 }

@@ -66,7 +66,8 @@ export const identityModule: TongbanModule = {
   },
 };
 
-export type { IdentityContext } from './context.ts';
+export type { IdentityContext, ClientCredentialsToken } from './context.ts';
+export { deleteClient, registerClient } from './oidc/clients.ts';
 export { createStaff, type StaffInput } from './staff.ts';
 export { contactPhone, staffOfOrganisation, type StaffContact } from './contacts.ts';
 export { rotateFieldKeys } from './keys.ts';

@@ -62,16 +62,21 @@ function toEnterprise(r: Row): Enterprise {
 }
 
 export async function findPerson(db: Queryable, idNumber: string): Promise<Person | null> {
-  const rows = await db.query(`select ${PERSON_COLUMNS} from registry_person where id_number = $1`, [
-    idNumber,
-  ]);
+  // Prepared: the data-sharing lookups run it for every query.
+  const rows = await db.query(
+    `select ${PERSON_COLUMNS} from registry_person where id_number = $1`,
+    [idNumber],
+    { prepare: true },
+  );
   return rows[0] ? toPerson(rows[0]) : null;
 }
 
 export async function findEnterprise(db: Queryable, uscc: string): Promise<Enterprise | null> {
-  const rows = await db.query(`select ${ENTERPRISE_COLUMNS} from registry_enterprise where uscc = $1`, [
-    uscc,
-  ]);
+  const rows = await db.query(
+    `select ${ENTERPRISE_COLUMNS} from registry_enterprise where uscc = $1`,
+    [uscc],
+    { prepare: true },
+  );
   return rows[0] ? toEnterprise(rows[0]) : null;
 }
 

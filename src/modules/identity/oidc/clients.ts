@@ -4,7 +4,15 @@ import type { Database } from '../../../kernel/db.ts';
 import { notFound, textFieldError, validationError, type FieldError } from '../../../kernel/errors.ts';
 import { defineMessages } from '../../../kernel/i18n.ts';
 
-export const OIDC_SCOPES = ['openid', 'profile', 'phone', 'enterprise', 'offline_access'] as const;
+/** `exchange`: a data-sharing consumer's machine access (client credentials), see the exchange module. */
+export const OIDC_SCOPES = [
+  'openid',
+  'profile',
+  'phone',
+  'enterprise',
+  'offline_access',
+  'exchange',
+] as const;
 export type OidcScope = (typeof OIDC_SCOPES)[number];
 export const CLIENT_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export type ClientGrantType = (typeof CLIENT_GRANT_TYPES)[number];

@@ -100,6 +100,12 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
       },
     ));
 
+  // Resource servers of the platform (data sharing) accept the provider's client credentials tokens.
+  ctx.clientCredentialsToken = async (token) => {
+    const found = await (await getProvider()).ClientCredentials.find(token);
+    return found ? { clientId: found.clientId!, scopes: [...found.scopes] } : null;
+  };
+
   /** A full logout at the provider (RP-initiated) also ends the platform session of the browser. */
   async function platformLogout(koa: KoaContextWithOIDC): Promise<void> {
     const token = koa.cookies.get(SESSION_COOKIE, { signed: false });
