@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import react from '@vitejs/plugin-react';
@@ -12,20 +13,18 @@ function precompress(): Plugin {
   return {
     name: 'tongban-precompress',
     apply: 'build',
-    generateBundle(_options, bundle) {
+    // After writing: Vite finishes the chunks (the preload helper) in its own generateBundle, after ours would run.
+    writeBundle(options, bundle) {
       for (const file of Object.values(bundle)) {
         if (!/\.(js|css|html|svg|json)$/.test(file.fileName)) continue;
         const source = Buffer.from(file.type === 'chunk' ? file.code : file.source);
         if (source.length < 1024) continue;
+        const target = path.join(options.dir!, file.fileName);
         const brotli = brotliCompressSync(source, {
           params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: source.length },
         });
-        this.emitFile({ type: 'asset', fileName: `${file.fileName}.br`, source: brotli });
-        this.emitFile({
-          type: 'asset',
-          fileName: `${file.fileName}.gz`,
-          source: gzipSync(source, { level: 9 }),
-        });
+        writeFileSync(`${target}.br`, brotli);
+        writeFileSync(`${target}.gz`, gzipSync(source, { level: 9 }));
       }
     },
   };
