@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { chinaDateOf } from '../kernel/calendar/index.ts';
 import type { Database } from '../kernel/db.ts';
 import { nextApplicationNumber } from '../modules/applications/index.ts';
-import { caseCalendar, openCases, takeStep, type CaseActor } from '../modules/cases/index.ts';
+import {
+  caseCalendar,
+  DEFAULT_CASE_SETTINGS,
+  openCases,
+  sweepDeadlines,
+  takeStep,
+  type CaseActor,
+} from '../modules/cases/index.ts';
 
 /**
  * Cases already under way when the demo starts, so that the staff workbench shows what a
@@ -106,5 +113,7 @@ export async function seedDemoCases(db: Database, now = new Date()): Promise<num
     });
     created++;
   }
+  // Their clocks as of now (the steps read them at the past instants), with the warnings due.
+  await sweepDeadlines(db, DEFAULT_CASE_SETTINGS, now);
   return created;
 }

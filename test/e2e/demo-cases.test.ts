@@ -40,11 +40,14 @@ describe('demo cases under way', () => {
       itemName: string;
       status: string;
       remainingWorkingDays: number | null;
+      clockState: string;
     }[];
     // Most urgent first; the list counts working days to the nearest deadline (the review stage's).
     expect(items.map((c) => c.itemName)).toEqual(['高龄津贴发放', '临时救助金给付']);
     expect(items[0]!.remainingWorkingDays).toBeLessThan(0);
     expect(items[1]!.remainingWorkingDays).toBe(1);
+    // The stored clock state is already swept: the list shows the markers before the first periodic sweep.
+    expect(items.map((c) => c.clockState)).toEqual(['red', 'yellow']);
     const states: Record<string, string> = {};
     for (const c of items) {
       expect(c.status).toBe('accepted');
