@@ -89,9 +89,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /**
  * Content cut off or overlapping on the current screen: a page wider than the viewport
- * (sideways scrolling on a phone), a visible element reaching beyond the right edge, or
- * text clipped inside its box without an ellipsis. Elements that scroll on purpose
- * (tables in a scroll container) and hidden ones are left out.
+ * (sideways scrolling on a phone), a visible element reaching beyond the right edge, text
+ * clipped inside its box without an ellipsis, or text drawn over other text. Elements
+ * that scroll on purpose (tables in a scroll container), pop-ups and hidden ones are left out.
  */
 export async function layoutProblems(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -124,9 +124,45 @@ export async function layoutProblems(page: Page): Promise<string[]> {
         style.textOverflow !== 'ellipsis' &&
         el.children.length === 0 &&
         (el.textContent ?? '').trim() !== '' &&
-        el.scrollWidth > el.clientWidth + 1;
+        el.scrollWidth > el.clientWidth + 1 &&
+        // Visually hidden on purpose (text for screen readers in a 1px box).
+        el.clientWidth > 1 &&
+        el.clientHeight > 1;
       if (clipsText)
         problems.push(`${describe(el)} is cut off (${el.scrollWidth}px of text in ${el.clientWidth}px)`);
+    }
+    // Text drawn over other text: the boxes of two text runs of different elements cover each
+    // other by more than a third. Pop-ups and bars that float over the page on purpose are left out.
+    const OVERLAYS =
+      '.ant-dropdown, .ant-select-dropdown, .ant-picker-dropdown, .ant-tooltip, .ant-popover, .ant-message, .ant-notification, .ant-modal-root, .ant-drawer, .ant-image-preview-root';
+    // A fixed or sticky bar (a phone's bottom navigation) lies over the content scrolling under it by design.
+    const floats = (el: Element): boolean => {
+      for (let p: Element | null = el; p; p = p.parentElement)
+        if (/^(fixed|sticky)$/.test(getComputedStyle(p).position)) return true;
+      return false;
+    };
+    const runs: { el: Element; box: DOMRect }[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (!el || !node.textContent?.trim() || el.closest(OVERLAYS) || floats(el)) continue;
+      const style = getComputedStyle(el);
+      if (style.visibility === 'hidden' || style.opacity === '0') continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const box of range.getClientRects()) if (box.width > 2 && box.height > 2) runs.push({ el, box });
+    }
+    for (let i = 0; i < runs.length; i++) {
+      for (let j = i + 1; j < runs.length; j++) {
+        const a = runs[i]!;
+        const b = runs[j]!;
+        if (a.el === b.el) continue;
+        const w = Math.min(a.box.right, b.box.right) - Math.max(a.box.left, b.box.left);
+        const h = Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top);
+        const smaller = Math.min(a.box.width * a.box.height, b.box.width * b.box.height);
+        if (w > 0 && h > 0 && w * h > smaller / 3)
+          problems.push(`${describe(a.el)} and ${describe(b.el)} overlap`);
+      }
     }
     return problems.slice(0, 10);
   });
