@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateAgainstSchema } from '../../../web/src/shared/schema-form/rules.ts';
 import { IDENTIFIER_RULES } from '../../kernel/identifiers/index.ts';
@@ -124,5 +125,61 @@ describe('application form data', () => {
         expect(validateAgainstSchema(dated, value, { locale, partial })).toEqual(expected);
       }
     }
+  });
+
+  it('agrees with the portal on any values of a form using every rule the designer offers', () => {
+    const rich = {
+      type: 'object',
+      properties: {
+        kind: { type: 'string', enum: ['shop', 'canteen'] },
+        name: { type: 'string', minLength: 2, maxLength: 6 },
+        phone: { type: 'string', pattern: '^1[3-9]\\d{9}$' },
+        area: { type: 'number', minimum: 1, maximum: 1000 },
+        staff: { type: 'integer', minimum: 0 },
+        agreed: { type: 'boolean' },
+        opened: { type: 'string', format: 'date' },
+        email: { type: 'string', format: 'email' },
+        scopes: { type: 'array', items: { type: 'string', enum: ['a', 'b'] }, minItems: 1, maxItems: 2 },
+      },
+      required: ['kind', 'name'],
+      additionalProperties: false,
+      allOf: [
+        {
+          if: { properties: { kind: { const: 'shop' } } },
+          then: { required: ['area', 'opened'] },
+          else: { required: ['staff'] },
+        },
+      ],
+    };
+    const anyValue = fc.oneof(
+      fc.constantFrom(
+        'shop',
+        'canteen',
+        'x',
+        '',
+        '张三',
+        '13812345678',
+        '2026-02-30',
+        '2026-05-20',
+        'a@b.cn',
+        'a@',
+      ),
+      fc.string({ maxLength: 8 }),
+      fc.integer({ min: -5, max: 2000 }),
+      fc.double({ min: -5, max: 2000, noNaN: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.constantFrom('a', 'b', 'c', 1), { maxLength: 3 }),
+    );
+    const keys = [...Object.keys(rich.properties), 'extra'];
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...keys), anyValue), fc.boolean(), (value, partial) => {
+        const expected: Record<string, string> = {};
+        for (const e of validateFormData(rich, value, { partial }))
+          expected[e.field.replace(/^form\.?/, '') || 'form'] ??= e.message;
+        expect(validateAgainstSchema(rich, value, { partial })).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
