@@ -1,0 +1,70 @@
+import { Table, Tag } from 'antd';
+import { api, data } from '../../api/client.ts';
+import { useT } from '../../i18n/index.tsx';
+import { ProblemAlert } from '../../shared/problem.tsx';
+import { useApi } from '../../shared/use-api.ts';
+import { PageTitle } from '../common.tsx';
+import { exchange as messages, shell } from '../messages.ts';
+import type { Resource, ResourceField, Sensitivity } from './types.ts';
+
+export const SENSITIVITY_COLOURS: Record<Sensitivity, string> = {
+  public: 'green',
+  internal: 'blue',
+  sensitive: 'red',
+};
+
+export const loadResources = () => data<Resource[]>(api.GET('/api/v1/exchange/resources'));
+
+/** The resource catalog (信息资源目录): each resource's provider, sharing type and fields with their sensitivity. */
+export default function Resources() {
+  const t = useT(messages);
+  const s = useT(shell);
+  const resources = useApi(loadResources, []);
+  return (
+    <>
+      <PageTitle title={t('resourcesTitle')} />
+      {resources.error ? <ProblemAlert error={resources.error} onRetry={resources.reload} /> : null}
+      <Table<Resource>
+        rowKey="code"
+        loading={resources.loading}
+        dataSource={resources.data}
+        pagination={false}
+        scroll={{ x: true }}
+        expandable={{ expandedRowRender: (r) => <Fields fields={r.fields} /> }}
+        columns={[
+          { title: s('name'), dataIndex: 'name' },
+          { title: s('code'), dataIndex: 'code' },
+          { title: t('provider'), dataIndex: 'providerName' },
+          { title: t('sharingType'), render: (_, r) => t(`sharing_${r.sharingType}`) },
+          { title: t('updateFrequency'), render: (_, r) => t(`frequency_${r.updateFrequency}`) },
+          { title: t('fields'), render: (_, r) => r.fields.length },
+        ]}
+      />
+    </>
+  );
+}
+
+function Fields({ fields }: { fields: ResourceField[] }) {
+  const t = useT(messages);
+  const s = useT(shell);
+  return (
+    <Table<ResourceField>
+      rowKey="name"
+      size="small"
+      dataSource={fields}
+      pagination={false}
+      scroll={{ x: true }}
+      columns={[
+        { title: t('field'), dataIndex: 'name' },
+        { title: t('fieldLabel'), dataIndex: 'label' },
+        {
+          title: t('sensitivity'),
+          render: (_, f) => (
+            <Tag color={SENSITIVITY_COLOURS[f.sensitivity]}>{t(`sensitivity_${f.sensitivity}`)}</Tag>
+          ),
+        },
+        { title: t('mask'), render: (_, f) => f.mask ?? s('none') },
+      ]}
+    />
+  );
+}
