@@ -7,7 +7,6 @@
  * bench/README.md).
  */
 import { createHash } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Config } from '../src/kernel/config.ts';
@@ -232,14 +231,15 @@ const preparedName = (text: string) => `tb_${createHash('sha1').update(text).dig
 
 /**
  * The recorded statements of one lookup of `key` (subject index `index`) as a replay for
- * any key: a parameter equal to the key, or to the list of its index, takes the new one's.
+ * any key: a parameter equal to the key takes the new key, and one that holds the index
+ * (the access rows as JSON) the new index in its place.
  */
 function replayOf(recorded: Recorded[], key: string, index: string) {
   const substituted = { key: false, index: false };
   const slots = recorded.map((r) =>
     r.params.map((p) => {
       if (p === key) return ((substituted.key = true), 'key');
-      if (isDeepStrictEqual(p, [index])) return ((substituted.index = true), 'index');
+      if (typeof p === 'string' && p.includes(index)) return ((substituted.index = true), 'index');
       return null;
     }),
   );
@@ -249,7 +249,11 @@ function replayOf(recorded: Recorded[], key: string, index: string) {
     for (let k = 0; k < recorded.length; k++) {
       const { text, params, options, rows } = recorded[k]!;
       const values = params.map((p, j) =>
-        slots[k]![j] === 'key' ? nextKey : slots[k]![j] === 'index' ? [nextIndex] : p,
+        slots[k]![j] === 'key'
+          ? nextKey
+          : slots[k]![j] === 'index'
+            ? (p as string).replace(index, nextIndex)
+            : p,
       );
       const result = await pool.query(
         options?.prepare ? { name: preparedName(text), text, values } : { text, values },

@@ -59,31 +59,17 @@ export class AccessWriter {
   }
 }
 
-/** Inserts access rows in one statement (column arrays, so any number of rows is one round trip). */
+/** Inserts access rows in one statement (the rows as one JSON parameter, so any number is one round trip). */
 export async function insertAccessRows(db: Queryable, rows: AccessRow[]): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
     `insert into exchange_access (consumer_id, consumer_name, grant_id, resource_code, operation, subject_index, purpose,
                                   fields, result_count, outcome, reason)
-     select t.consumer_id, t.consumer_name, t.grant_id, t.resource_code, t.operation, t.subject_index, t.purpose,
-            array(select jsonb_array_elements_text(t.fields)), t.result_count, t.outcome, t.reason
-       from unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[],
-                   $9::int[], $10::text[], $11::text[])
-         as t(consumer_id, consumer_name, grant_id, resource_code, operation, subject_index, purpose, fields,
-              result_count, outcome, reason)`,
-    [
-      rows.map((r) => r.consumerId),
-      rows.map((r) => r.consumerName),
-      rows.map((r) => r.grantId),
-      rows.map((r) => r.resource),
-      rows.map((r) => r.operation),
-      rows.map((r) => r.subjectIndex),
-      rows.map((r) => r.purpose),
-      rows.map((r) => JSON.stringify(r.fields)),
-      rows.map((r) => r.resultCount),
-      rows.map((r) => r.outcome),
-      rows.map((r) => r.reason),
-    ],
+     select t."consumerId", t."consumerName", t."grantId", t.resource, t.operation, t."subjectIndex", t.purpose,
+            t.fields, t."resultCount", t.outcome, t.reason
+       from jsonb_to_recordset($1::jsonb) as t("consumerId" uuid, "consumerName" text, "grantId" uuid, resource text,
+            operation text, "subjectIndex" text, purpose text, fields text[], "resultCount" int, outcome text, reason text)`,
+    [JSON.stringify(rows)],
     { prepare: true },
   );
 }
