@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -10,6 +10,8 @@ declare module 'vitest' {
     baseUrl: string;
     /** Everything the server printed so far when the tests started (demo accounts ...). */
     serverOutput: string;
+    /** A file the server's output keeps being appended to while the tests run (SMS codes of the demo gateway ...). */
+    serverLogFile: string;
   }
 }
 
@@ -34,10 +36,15 @@ export default async function setup(project: TestProject) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const logFile = path.join(dataDir, 'server-output.log');
+  const record = (chunk: Buffer) => {
+    output += chunk.toString();
+    appendFileSync(logFile, chunk);
+  };
+  child.stderr!.on('data', record);
   const baseUrl = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
+      record(chunk);
       const match = /running at (http:\/\/\S+)/.exec(output);
       if (match) resolve(match[1]!);
     });
@@ -47,6 +54,7 @@ export default async function setup(project: TestProject) {
   await new Promise((resolve) => setTimeout(resolve, 300));
   project.provide('baseUrl', baseUrl);
   project.provide('serverOutput', output);
+  project.provide('serverLogFile', logFile);
   return async () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');

@@ -1,4 +1,76 @@
-/** Placeholder: being built. */
+import { Card, Col, Flex, Row, Typography } from 'antd';
+import { Suspense, lazy } from 'react';
+import { Link } from 'react-router';
+import { api, data } from '../api/client.ts';
+import { useT } from '../i18n/index.tsx';
+import { ProblemAlert } from '../shared/problem.tsx';
+import { useApi } from '../shared/use-api.ts';
+import type { ItemSummary } from './components/catalog.ts';
+import { SearchBox } from './components/search-box.tsx';
+import { portal } from './messages.ts';
+import { common } from '../shared/messages.ts';
+
+/** Below the fold: loaded after what a resident sees first, so it does not compete for a slow network. */
+const BelowTheFold = lazy(() => import('./components/home-more.tsx'));
+
+const HOT_SERVICES = 8;
+
+function useHotServices() {
+  return useApi(
+    () =>
+      data<{ items: ItemSummary[] }>(
+        api.GET('/api/v1/catalog/items', {
+          params: { query: { sort: 'popular', page: 1, size: HOT_SERVICES } },
+        }),
+      ),
+    [],
+  );
+}
+
+function HotServices({ hot }: { hot: ReturnType<typeof useHotServices> }) {
+  const t = useT(portal);
+  const c = useT(common);
+  return (
+    <Card title={<h2 className="tb-card-title">{t('hotServices')}</h2>} data-testid="hot-services">
+      {hot.error ? <ProblemAlert error={hot.error} onRetry={hot.reload} /> : null}
+      {hot.loading && !hot.data ? <Typography.Text type="secondary">{c('loading')}</Typography.Text> : null}
+      {hot.data ? (
+        <Row gutter={[12, 12]}>
+          {hot.data.items.map((item) => (
+            <Col key={item.code} xs={12} md={6}>
+              <Link to={`/items/${item.code}`}>{item.name}</Link>
+              <div>
+                <Typography.Text type="secondary">{item.department}</Typography.Text>
+              </div>
+            </Col>
+          ))}
+        </Row>
+      ) : null}
+    </Card>
+  );
+}
+
+/** The portal's front page: one big search box, the services people use most, life-event bundles. */
 export default function Home() {
-  return <div>home</div>;
+  const t = useT(portal);
+  const hot = useHotServices();
+  return (
+    <>
+      <section className="tb-hero">
+        <Typography.Title level={1}>{t('heroTitle')}</Typography.Title>
+        <p>{t('heroText')}</p>
+        <div className="tb-hero-search">
+          <SearchBox large />
+        </div>
+      </section>
+      <Flex vertical gap={24}>
+        <HotServices hot={hot} />
+        {hot.loading ? null : (
+          <Suspense fallback={null}>
+            <BelowTheFold />
+          </Suspense>
+        )}
+      </Flex>
+    </>
+  );
 }
