@@ -145,7 +145,9 @@ export async function layoutProblems(page: Page): Promise<string[]> {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const el = node.parentElement;
+      // antd tables measure their column widths with the header texts in a row of zero height.
       if (!el || !node.textContent?.trim() || el.closest(OVERLAYS) || floats(el)) continue;
+      if (el.closest('.ant-table-measure-row')) continue;
       const style = getComputedStyle(el);
       if (style.visibility === 'hidden' || style.opacity === '0') continue;
       const range = document.createRange();
