@@ -6,7 +6,7 @@ import { ProblemAlert } from '../../shared/problem.tsx';
 import { useApi } from '../../shared/use-api.ts';
 import type { Draft } from './draft.ts';
 import { applyTexts } from './messages.ts';
-import { SectionTitle, useFileSize, useProvidedText } from './parts.tsx';
+import { SectionTitle, STATUS_COLOURS, StatusText, useFileSize, useProvidedText } from './parts.tsx';
 import type { ChecklistEntry } from './types.ts';
 import { uploadFile } from './upload.ts';
 
@@ -224,19 +224,19 @@ export function MaterialsStep({
                 <Flex vertical gap={8}>
                   <Flex wrap gap={8} align="center">
                     <Typography.Text strong>{entry.name}</Typography.Text>
-                    <Tag color={entry.required ? 'red' : 'default'}>
+                    <Tag color={entry.required ? STATUS_COLOURS.danger : 'default'}>
                       {entry.required ? t('required') : t('optional')}
                     </Tag>
-                    {entry.tolerated ? <Tag color="gold">{t('tolerated')}</Tag> : null}
-                    {entry.exempt ? <Tag color="green">{t('exempt')}</Tag> : null}
+                    {entry.tolerated ? <Tag color={STATUS_COLOURS.pending}>{t('tolerated')}</Tag> : null}
+                    {entry.exempt ? <Tag color={STATUS_COLOURS.done}>{t('exempt')}</Tag> : null}
                     {entry.source === 'government' && !entry.exempt ? <Tag>{t('shareable')}</Tag> : null}
                   </Flex>
                   {note ? <Typography.Text type="secondary">{note}</Typography.Text> : null}
-                  <Typography.Text type={entry.status === 'provided' ? 'success' : 'warning'}>
+                  <StatusText done={entry.status === 'provided'}>
                     {entry.status === 'provided'
                       ? `${t('provided')} · ${providedText(entry)}`
                       : t('toBeSupplied')}
-                  </Typography.Text>
+                  </StatusText>
                   {uploads[entry.name] ? <UploadBar upload={uploads[entry.name]!} /> : null}
                   {fixed ? null : (
                     <Flex wrap gap={8}>

@@ -52,3 +52,15 @@ export function SectionTitle({ children }: { children: ReactNode }) {
     </Typography.Title>
   );
 }
+
+/** Text and tag colours with at least 4.5:1 contrast (antd's success and warning greens and golds have less). */
+export const STATUS_COLOURS = { done: '#15803d', pending: '#b45309', danger: '#b91c1c' } as const;
+
+/** A material's or check's state in words, coloured by whether it is done. */
+export function StatusText({ done, children }: { done: boolean; children: ReactNode }) {
+  return (
+    <Typography.Text style={{ color: done ? STATUS_COLOURS.done : STATUS_COLOURS.pending }}>
+      {children}
+    </Typography.Text>
+  );
+}

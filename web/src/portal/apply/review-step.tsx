@@ -9,7 +9,7 @@ import { orderedFields } from '../../shared/schema-form/index.tsx';
 import { useApi } from '../../shared/use-api.ts';
 import { partErrorsOf, type Draft } from './draft.ts';
 import { applyTexts } from './messages.ts';
-import { PageTitle, SectionTitle, useProvidedText } from './parts.tsx';
+import { PageTitle, SectionTitle, STATUS_COLOURS, StatusText, useProvidedText } from './parts.tsx';
 import type { ApplicationView } from './types.ts';
 
 const shown = (value: unknown) =>
@@ -95,9 +95,7 @@ export function ReviewStep(props: {
             <List.Item key={entry.name}>
               <Flex vertical>
                 <Typography.Text strong>{entry.name}</Typography.Text>
-                <Typography.Text type={entry.status === 'provided' ? 'success' : 'warning'}>
-                  {providedText(entry)}
-                </Typography.Text>
+                <StatusText done={entry.status === 'provided'}>{providedText(entry)}</StatusText>
               </Flex>
             </List.Item>
           )}
@@ -113,9 +111,9 @@ export function ReviewStep(props: {
             <List.Item key={check.check}>
               <Flex gap={8} align="center">
                 {check.ok ? (
-                  <CheckCircleFilled style={{ color: '#15803d' }} aria-hidden />
+                  <CheckCircleFilled style={{ color: STATUS_COLOURS.done }} aria-hidden />
                 ) : (
-                  <CloseCircleFilled style={{ color: '#b91c1c' }} aria-hidden />
+                  <CloseCircleFilled style={{ color: STATUS_COLOURS.danger }} aria-hidden />
                 )}
                 <Typography.Text type={check.ok ? undefined : 'danger'}>
                   {pick(check.message, check.messageEn)}
