@@ -2,9 +2,9 @@
  * Data sharing (数据共享交换, issue 6): the resource catalog over the base registries and the
  * licence library; consumers (department applications with API keys or OIDC client
  * credentials) that ask providers for grants (purpose, fields, masking, expiry); lookups,
- * batch lookups and yes/no
- * verification checked against the grant; every access recorded and sealed into a
- * transparency log; providers see who used their data, citizens who looked at theirs.
+ * batch lookups and yes/no verification checked against the grant; every access recorded
+ * and sealed into a transparency log; providers see who used their data, citizens who
+ * looked at theirs.
  */
 import type { FieldCipher } from '../../kernel/crypto.ts';
 import type { Database } from '../../kernel/db.ts';

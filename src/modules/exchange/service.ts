@@ -20,9 +20,10 @@ import { getResource, shapeRecord, type KeyKind, type Resource } from './resourc
 /**
  * Consumers, grants and queries of shared data. A consumer (a department's application)
  * holds an API key or an OIDC client of the platform's provider; it asks the provider for a
- * grant (purpose, fields); the provider approves it with the fields to mask, for a time. Every query is checked against an
- * approved, unexpired grant of the consumer for that resource and purpose, answers only
- * the granted fields (masked as granted), and is recorded, allowed or denied, in
+ * grant (purpose, fields); the provider approves it with the fields to mask, for a time.
+ * Every query is checked against an approved, unexpired grant of the consumer for that
+ * resource and purpose, answers only the granted fields (masked as granted), and is
+ * recorded, allowed or denied, in
  * `exchange_access`, which the sequencer seals into the exchange transparency log.
  */
 export interface ExchangeDeps {
