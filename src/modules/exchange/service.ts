@@ -23,8 +23,8 @@ import { getResource, shapeRecord, type KeyKind, type Resource } from './resourc
  * grant (purpose, fields); the provider approves it with the fields to mask, for a time.
  * Every query is checked against an approved, unexpired grant of the consumer for that
  * resource and purpose, answers only the granted fields (masked as granted), and is
- * recorded, allowed or denied, in
- * `exchange_access`, which the sequencer seals into the exchange transparency log.
+ * recorded, allowed or denied, in `exchange_access`, which the sequencer seals into the
+ * exchange transparency log.
  */
 export interface ExchangeDeps {
   db: Database;
