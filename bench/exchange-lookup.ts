@@ -339,6 +339,9 @@ export async function runExchangeLookup(options: ExchangeLookupOptions): Promise
       }
     };
     pool = new pg.Pool({ connectionString: url, max: config.dbPoolSize });
+    // pool.end() resolves before its connections have closed; the database dropped right
+    // after ends them, which must not crash the run (the kernel's pool does the same).
+    pool.on('error', () => {});
     const bare = async (i: number) => {
       const key = keys[i % KEY_COUNT]!;
       try {
