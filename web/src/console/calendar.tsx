@@ -125,7 +125,7 @@ export default function Calendar() {
               loading={overrides.loading}
               dataSource={overrides.data}
               pagination={false}
-              scroll={{ x: true }}
+              scroll={{ x: 'max-content' }}
               columns={[
                 { title: t('date'), dataIndex: 'date' },
                 {

@@ -206,7 +206,17 @@ export function useSubmit<V>(form: FormInstance<V>, action: (values: V) => Promi
 
 export function NotFound() {
   const t = useT(common);
-  return <Result status="404" title={t('notFoundTitle')} subTitle={t('notFoundText')} />;
+  return (
+    <Result
+      status="404"
+      title={
+        <Typography.Title level={1} style={{ fontSize: 22 }}>
+          {t('notFoundTitle')}
+        </Typography.Title>
+      }
+      subTitle={t('notFoundText')}
+    />
+  );
 }
 
 /** The name of a department by id (looked up once per id). */

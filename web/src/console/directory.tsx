@@ -67,12 +67,14 @@ export default function Directory() {
   const t = useT(messages);
   const may = usePermissions();
   const [tree, setTree] = useState<RegionNode[]>();
+  const [selected, setSelected] = useState<Region>();
   const top = useApi(async () => {
     const nodes = (await loadRegions()).map(nodeOf);
     setTree(nodes);
+    // Start at the top region, so the page shows departments at once.
+    setSelected((current) => current ?? nodes[0]?.region);
     return nodes;
   }, []);
-  const [selected, setSelected] = useState<Region>();
   const [page, setPage] = useState(1);
   const organisations = useApi(
     () => (selected ? loadOrganisations(selected.code, page) : Promise.resolve(undefined)),
@@ -178,7 +180,7 @@ function OrganisationTable({
       size="small"
       loading={loading}
       dataSource={organisations?.items}
-      scroll={{ x: true }}
+      scroll={{ x: 'max-content' }}
       pagination={{
         current: page,
         pageSize: PAGE_SIZE,

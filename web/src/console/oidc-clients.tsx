@@ -55,7 +55,7 @@ export default function OidcClients() {
         loading={clients.loading}
         dataSource={clients.data}
         pagination={false}
-        scroll={{ x: true }}
+        scroll={{ x: 'max-content' }}
         columns={[
           { title: s('name'), dataIndex: 'name' },
           { title: t('clientId'), render: (_, c) => <code>{c.clientId}</code> },

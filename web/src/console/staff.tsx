@@ -123,7 +123,7 @@ function Members({ roles }: { roles: Role[] }) {
         rowKey="id"
         loading={members.loading}
         dataSource={members.data?.items}
-        scroll={{ x: true }}
+        scroll={{ x: 'max-content' }}
         pagination={{
           current: page,
           pageSize: PAGE_SIZE,
@@ -420,7 +420,7 @@ function Roles({ roles }: { roles: Role[] | undefined }) {
       loading={!roles}
       dataSource={roles}
       pagination={false}
-      scroll={{ x: true }}
+      scroll={{ x: 'max-content' }}
       columns={[
         { title: s('name'), render: (_, r) => pick(r.name, r.nameEn) },
         { title: s('code'), dataIndex: 'code' },

@@ -49,7 +49,7 @@ export default function Accesses() {
         rowKey="id"
         loading={accesses.loading}
         dataSource={accesses.data?.items}
-        scroll={{ x: true }}
+        scroll={{ x: 'max-content' }}
         pagination={{
           current: page,
           pageSize: PAGE_SIZE,

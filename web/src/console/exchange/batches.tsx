@@ -76,7 +76,7 @@ function BatchList() {
         rowKey="id"
         loading={batches.loading}
         dataSource={batches.data?.items}
-        scroll={{ x: true }}
+        scroll={{ x: 'max-content' }}
         pagination={{
           current: page,
           pageSize: PAGE_SIZE,
@@ -146,7 +146,7 @@ function BatchErrors() {
         rowKey={(r) => `${r.row}:${r.field}:${r.rule}`}
         loading={errors.loading}
         dataSource={errors.data?.items}
-        scroll={{ x: true }}
+        scroll={{ x: 'max-content' }}
         pagination={{
           current: page,
           pageSize: PAGE_SIZE,

@@ -68,7 +68,7 @@ export default function Consumers() {
         loading={consumers.loading}
         dataSource={consumers.data}
         pagination={false}
-        scroll={{ x: true }}
+        scroll={{ x: 'max-content' }}
         columns={[
           { title: t('consumerName'), dataIndex: 'name' },
           { title: t('consumerCode'), dataIndex: 'code' },

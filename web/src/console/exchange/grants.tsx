@@ -88,7 +88,7 @@ function GrantTable({
         loading={loading}
         dataSource={grants}
         pagination={false}
-        scroll={{ x: true }}
+        scroll={{ x: 'max-content' }}
         columns={[
           { title: t('consumer'), dataIndex: 'consumerName' },
           { title: t('resource'), render: (_, g) => resource(g.resourceCode)?.name ?? g.resourceCode },

@@ -29,7 +29,7 @@ export default function Resources() {
         loading={resources.loading}
         dataSource={resources.data}
         pagination={false}
-        scroll={{ x: true }}
+        scroll={{ x: 'max-content' }}
         expandable={{ expandedRowRender: (r) => <Fields fields={r.fields} /> }}
         columns={[
           { title: s('name'), dataIndex: 'name' },
@@ -53,7 +53,7 @@ function Fields({ fields }: { fields: ResourceField[] }) {
       size="small"
       dataSource={fields}
       pagination={false}
-      scroll={{ x: true }}
+      scroll={{ x: 'max-content' }}
       columns={[
         { title: t('field'), dataIndex: 'name' },
         { title: t('fieldLabel'), dataIndex: 'label' },
