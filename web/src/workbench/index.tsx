@@ -1,15 +1,36 @@
-import { Result } from 'antd';
+import { Spin } from 'antd';
+import { Suspense, lazy } from 'react';
 import { Route, Routes } from 'react-router';
-import { useT } from '../i18n/index.tsx';
-import { common } from '../shared/messages.ts';
-import { LanguageSwitch } from '../shared/language-switch.tsx';
+import { WorkbenchLayout } from './layout.tsx';
+import './workbench.css';
 
-/** The workbench area (its pages are being built). */
+/** The staff workbench: task lists, a case with its materials and actions; sign-in with username and password. */
+const Login = lazy(() => import('./login.tsx'));
+const TaskList = lazy(() => import('./task-list.tsx'));
+const CaseDetail = lazy(() => import('./case-detail.tsx'));
+
+const loading = <Spin style={{ display: 'block', margin: '64px auto' }} />;
+
 export default function Workbench() {
-  const t = useT(common);
   return (
-    <Routes>
-      <Route path="*" element={<Result title={t('workbench')} extra={<LanguageSwitch />} />} />
-    </Routes>
+    <Suspense fallback={loading}>
+      <Routes>
+        <Route path="login" element={<Login />} />
+        <Route
+          path="*"
+          element={
+            <WorkbenchLayout>
+              <Suspense fallback={loading}>
+                <Routes>
+                  <Route index element={<TaskList />} />
+                  <Route path="cases/:id" element={<CaseDetail />} />
+                  <Route path="*" element={<TaskList />} />
+                </Routes>
+              </Suspense>
+            </WorkbenchLayout>
+          }
+        />
+      </Routes>
+    </Suspense>
   );
 }
