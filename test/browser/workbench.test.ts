@@ -35,7 +35,12 @@ async function citizenApi() {
         ...(body !== undefined && !(body instanceof Uint8Array) && { 'content-type': 'application/json' }),
         ...headers,
       },
-      body: body === undefined ? undefined : body instanceof Uint8Array ? body : JSON.stringify(body),
+      body:
+        body === undefined
+          ? undefined
+          : body instanceof Uint8Array
+            ? new Uint8Array(body)
+            : JSON.stringify(body),
     });
     const text = await response.text();
     expect(response.ok, `${method} ${path}: ${text}`).toBe(true);
