@@ -29,6 +29,8 @@ describe('portal: finding a service, reading its guide, signing in', () => {
   });
   afterAll(() => browser?.close());
 
+  /** The pages load lazily and call the API: what they show is waited for, on a busy machine too. */
+  const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
   const searchBox = (page: Page) => page.getByRole('combobox', { name: '搜索服务' }).first();
 
   async function signInWithSms(page: Page, phone: string) {
@@ -48,19 +50,19 @@ describe('portal: finding a service, reading its guide, signing in', () => {
     await page.waitForURL(/\/search\?q=/);
     const result = page.getByRole('link', { name: '内地居民结婚登记' });
     // The words that matched are marked in the result.
-    await expect.poll(() => result.locator('mark').first().textContent()).toBe('结婚登记');
+    await eventually(() => result.locator('mark').first().textContent()).toBe('结婚登记');
     await result.click();
     await page.waitForURL(`**/items/${MARRIAGE}`);
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('内地居民结婚登记');
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('内地居民结婚登记');
     const materials = page.getByTestId('materials');
-    await expect.poll(() => materials.getByRole('cell', { name: '居民身份证', exact: true }).count()).toBe(1);
+    await eventually(() => materials.getByRole('cell', { name: '居民身份证', exact: true }).count()).toBe(1);
     expect(await materials.getByText('双方近期半身免冠合影照片3张').count()).toBe(1);
     expect(await page.getByRole('definition').or(page.getByRole('cell')).count()).toBeGreaterThan(0);
     expect(await page.getByText('法定办结时限').count()).toBe(1);
     expect(await page.getByText('承诺办结时限').count()).toBe(1);
     expect(await page.getByText('《婚姻登记条例》第五条').count()).toBe(1);
     // Where to go: the bodies that handle it, from the catalog's entries.
-    await expect.poll(() => page.getByText(/民政局/).count()).toBeGreaterThan(1);
+    await eventually(() => page.getByText(/民政局/).count()).toBeGreaterThan(1);
     await screenshot(page, 'portal-guide');
 
     await page.getByRole('button', { name: '登录后申请' }).click();
@@ -73,7 +75,7 @@ describe('portal: finding a service, reading its guide, signing in', () => {
 
     // Signed in and verified, the guide says which materials need not be submitted.
     await page.goto(`/items/${MARRIAGE}`);
-    await expect.poll(() => materials.getByText('免提交：可从人口库获取').count()).toBe(2);
+    await eventually(() => materials.getByText('免提交：可从人口库获取').count()).toBe(2);
     expect(await page.getByRole('button', { name: '在线申请' }).count()).toBe(1);
     expectNoProblems(page);
     await context.close();
@@ -89,9 +91,9 @@ describe('portal: finding a service, reading its guide, signing in', () => {
     await page.goto('/login');
     await page.getByLabel('手机号码').fill('1381234');
     await page.getByRole('button', { name: '获取验证码' }).click();
-    await expect.poll(() => page.getByText('请输入正确的 11 位手机号码').count()).toBe(1);
+    await eventually(() => page.getByText('请输入正确的 11 位手机号码').count()).toBe(1);
     await page.getByRole('button', { name: /^登\s?录$/ }).click();
-    await expect.poll(() => page.getByText('请输入短信验证码').count()).toBe(1);
+    await eventually(() => page.getByText('请输入短信验证码').count()).toBe(1);
     expect(sent).toEqual([]);
     await screenshot(page, 'portal-login');
     expectNoProblems(page);
@@ -109,12 +111,12 @@ describe('portal: finding a service, reading its guide, signing in', () => {
     await page.getByLabel('短信验证码').fill(await lastSmsCode(phone));
     await page.getByRole('button', { name: '注册并登录' }).click();
     await page.waitForURL('**/account');
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('账户与认证');
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('账户与认证');
     // A wrong ID number is refused beside the field before anything is sent.
     await page.getByLabel('真实姓名').fill('张三');
     await page.getByLabel('居民身份证号码').fill('12345');
     await page.getByRole('button', { name: '提交认证' }).click();
-    await expect.poll(() => page.getByText('请输入 18 位居民身份证号码').count()).toBe(1);
+    await eventually(() => page.getByText('请输入 18 位居民身份证号码').count()).toBe(1);
     expectNoProblems(page);
     await context.close();
   });
@@ -123,15 +125,15 @@ describe('portal: finding a service, reading its guide, signing in', () => {
     const context = await newContext(browser, 'pc');
     const page = await watchedPage(context);
     await page.goto(`/search?q=${encodeURIComponent('我要结婚')}`);
-    await expect.poll(() => page.getByRole('link', { name: '内地居民结婚登记' }).count()).toBe(1);
+    await eventually(() => page.getByRole('link', { name: '内地居民结婚登记' }).count()).toBe(1);
     await screenshot(page, 'portal-search');
     await page.getByLabel('服务对象').click();
     await page.locator('.ant-select-item-option[title="企业"]').click();
     await page.waitForURL(/audience=legal_person/);
-    await expect.poll(() => page.getByText('没有找到与“我要结婚”相关的服务').count()).toBe(1);
+    await eventually(() => page.getByText('没有找到与“我要结婚”相关的服务').count()).toBe(1);
     await page.getByRole('link', { name: '社保卡' }).click();
     await page.waitForURL(/q=%E7%A4%BE%E4%BF%9D%E5%8D%A1/);
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('“社保卡”的搜索结果');
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('“社保卡”的搜索结果');
     expectNoProblems(page);
     await context.close();
   });
@@ -140,14 +142,14 @@ describe('portal: finding a service, reading its guide, signing in', () => {
     const context = await newContext(browser, 'pc');
     const page = await watchedPage(context);
     await page.goto(`/items/${MARRIAGE}`);
-    await expect.poll(() => page.getByText('申请材料').count()).toBe(1);
+    await eventually(() => page.getByText('申请材料').count()).toBe(1);
     await page.getByRole('button', { name: '语言' }).click();
-    await expect.poll(() => page.getByText('Materials', { exact: true }).count()).toBe(1);
+    await eventually(() => page.getByText('Materials', { exact: true }).count()).toBe(1);
     expect(await page.getByText('Legal time limit').count()).toBe(1);
     expect(await page.getByText('Administrative confirmation').count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Sign in to apply' }).count()).toBe(1);
     await page.getByRole('button', { name: 'Language' }).click();
-    await expect.poll(() => page.getByText('申请材料').count()).toBe(1);
+    await eventually(() => page.getByText('申请材料').count()).toBe(1);
     expectNoProblems(page);
     await context.close();
   });
@@ -157,26 +159,26 @@ describe('portal: finding a service, reading its guide, signing in', () => {
       const context = await newContext(browser, size);
       const page = await watchedPage(context);
       await page.goto('/');
-      await expect.poll(() => page.getByTestId('hot-services').getByRole('link').count()).toBe(8);
-      await expect.poll(() => page.getByRole('link', { name: '新生儿出生一件事' }).count()).toBe(1);
+      await eventually(() => page.getByTestId('hot-services').getByRole('link').count()).toBe(8);
+      await eventually(() => page.getByRole('link', { name: '新生儿出生一件事' }).count()).toBe(1);
       if (size === 'phone') {
         const nav = page.getByRole('navigation', { name: '主导航' });
         expect(await nav.getByRole('link').count()).toBe(4);
       }
       await screenshot(page, 'portal-home');
       await page.getByRole('link', { name: '新生儿出生一件事' }).click();
-      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('新生儿出生一件事');
-      await expect.poll(() => page.getByRole('link', { name: '出生登记' }).count()).toBe(1);
+      await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('新生儿出生一件事');
+      await eventually(() => page.getByRole('link', { name: '出生登记' }).count()).toBe(1);
       await screenshot(page, 'portal-bundle');
       if (size === 'phone') {
         await page.goto(`/search?q=${encodeURIComponent('我要结婚')}`);
-        await expect.poll(() => page.getByRole('link', { name: '内地居民结婚登记' }).count()).toBe(1);
+        await eventually(() => page.getByRole('link', { name: '内地居民结婚登记' }).count()).toBe(1);
         await screenshot(page, 'portal-search');
         await page.goto(`/items/${MARRIAGE}`);
-        await expect.poll(() => page.getByText('居民身份证', { exact: true }).count()).toBe(1);
+        await eventually(() => page.getByText('居民身份证', { exact: true }).count()).toBe(1);
         await screenshot(page, 'portal-guide');
         await page.goto('/login');
-        await expect.poll(() => page.getByLabel('手机号码').count()).toBe(1);
+        await eventually(() => page.getByLabel('手机号码').count()).toBe(1);
         await screenshot(page, 'portal-login');
       }
       expectNoProblems(page);

@@ -1,4 +1,4 @@
-import { Card, Col, Flex, Row, Typography } from 'antd';
+import { Col, Flex, Row } from 'antd';
 import { Suspense, lazy } from 'react';
 import { Link } from 'react-router';
 import { api, data } from '../api/client.ts';
@@ -31,22 +31,22 @@ function HotServices({ hot }: { hot: ReturnType<typeof useHotServices> }) {
   const t = useT(portal);
   const c = useT(common);
   return (
-    <Card title={<h2 className="tb-card-title">{t('hotServices')}</h2>} data-testid="hot-services">
+    // A plain section rather than antd's Card and Typography keeps the home page's chunk small.
+    <section className="tb-section" data-testid="hot-services">
+      <h2 className="tb-card-title">{t('hotServices')}</h2>
       {hot.error ? <ProblemAlert error={hot.error} onRetry={hot.reload} /> : null}
-      {hot.loading && !hot.data ? <Typography.Text type="secondary">{c('loading')}</Typography.Text> : null}
+      {hot.loading && !hot.data ? <span className="tb-muted">{c('loading')}</span> : null}
       {hot.data ? (
         <Row gutter={[12, 12]}>
           {hot.data.items.map((item) => (
             <Col key={item.code} xs={12} md={6}>
               <Link to={`/items/${item.code}`}>{item.name}</Link>
-              <div>
-                <Typography.Text type="secondary">{item.department}</Typography.Text>
-              </div>
+              <div className="tb-muted">{item.department}</div>
             </Col>
           ))}
         </Row>
       ) : null}
-    </Card>
+    </section>
   );
 }
 
@@ -57,7 +57,7 @@ export default function Home() {
   return (
     <>
       <section className="tb-hero">
-        <Typography.Title level={1}>{t('heroTitle')}</Typography.Title>
+        <h1>{t('heroTitle')}</h1>
         <p>{t('heroText')}</p>
         <div className="tb-hero-search">
           <SearchBox large />

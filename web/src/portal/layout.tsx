@@ -1,5 +1,5 @@
 import { AppstoreOutlined, HomeOutlined, SearchOutlined, UserOutlined } from '@ant-design/icons';
-import { Button, Grid, Layout } from 'antd';
+import { Button, Grid } from 'antd';
 import { Suspense, lazy, type ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { useT } from '../i18n/index.tsx';
@@ -81,7 +81,8 @@ export function PortalLayout({ children }: { children: ReactNode }) {
   const showSearch = !phone && pathname !== '/' && pathname !== '/search';
   const query = new URLSearchParams(search).get('q') ?? '';
   return (
-    <Layout className={`tb-portal${phone ? ' tb-phone' : ''}`} style={{ minHeight: '100vh' }}>
+    // Plain elements rather than antd's Layout and Typography: the home page's chunk stays small.
+    <div className={`tb-portal${phone ? ' tb-phone' : ''}`}>
       <a className="tb-skip-link" href="#main">
         {t('skipToContent')}
       </a>
@@ -110,12 +111,12 @@ export function PortalLayout({ children }: { children: ReactNode }) {
       <main id="main" className="tb-content">
         {children}
       </main>
-      <Layout.Footer className="tb-footer">
+      <footer className="tb-footer">
         <div>{t('footerOrganiser')}</div>
         <div>{t('footerHotline')}</div>
         <div>{t('footerNote')}</div>
-      </Layout.Footer>
+      </footer>
       {phone ? <BottomNav /> : null}
-    </Layout>
+    </div>
   );
 }
