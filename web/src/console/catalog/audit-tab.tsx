@@ -3,7 +3,7 @@ import { ProblemAlert } from '../../shared/problem.tsx';
 import { useDateTime } from '../common.tsx';
 import { useApi } from '../../shared/use-api.ts';
 import { useLabels, type CatalogKey } from './labels.ts';
-import { ResponsiveTable } from './shared.tsx';
+import { ResponsiveTable, useActorName } from './shared.tsx';
 import type { AuditRecord } from './types.ts';
 
 const ACTION_KEYS: Record<string, CatalogKey> = {
@@ -19,6 +19,7 @@ const ACTION_KEYS: Record<string, CatalogKey> = {
 export function AuditTab({ code, round }: { code: string; round: number }) {
   const { t } = useLabels();
   const dateTime = useDateTime();
+  const actorName = useActorName();
   const trail = useApi(
     () =>
       data<{ items: AuditRecord[] }>(
@@ -37,7 +38,7 @@ export function AuditTab({ code, round }: { code: string; round: number }) {
       pagination={{ pageSize: 20, hideOnSinglePage: true }}
       columns={[
         { key: 'at', title: t('auditAt'), render: (r) => dateTime(r.at) },
-        { key: 'actor', title: t('auditActor'), render: (r) => r.actor },
+        { key: 'actor', title: t('auditActor'), render: (r) => actorName(r.actor) },
         {
           key: 'action',
           title: t('auditAction'),

@@ -165,7 +165,7 @@ function BundleDialog({
       open
       width={760}
       title={bundle ? bundle.name : t('newBundle')}
-      okText={t('save')}
+      okText={t('saveBundle')}
       cancelText={t('cancel')}
       confirmLoading={busy}
       onOk={() => form.submit()}

@@ -96,16 +96,21 @@ export function fieldsOf(schema: FormSchema): DesignedField[] {
 }
 
 /**
- * The form with these fields, in this order (x-ui.order 10, 20, ...): required names the
- * required ones (plus names that are no field, which other rules may use); every other
- * keyword of the form is kept.
+ * The form with these fields, in this order: a field keeps its x-ui.order while the orders
+ * still rise, and only the fields out of place get a new one (so adding a field or editing
+ * one changes nothing else). `required` names the required ones (plus names that are no
+ * field, which other rules may use); every other keyword of the form is kept.
  */
 export function withFields(schema: FormSchema, fields: DesignedField[]): FormSchema {
   const keys = new Set(fields.map((f) => f.key));
   const properties: Record<string, FieldSchema> = {};
-  fields.forEach((f, i) => {
-    properties[f.key] = { ...f.schema, 'x-ui': { ...f.schema['x-ui'], order: (i + 1) * 10 } };
-  });
+  let previous = 0;
+  for (const f of fields) {
+    const own = f.schema['x-ui']?.order;
+    const order = typeof own === 'number' && own > previous ? own : previous + 10;
+    properties[f.key] = { ...f.schema, 'x-ui': { ...f.schema['x-ui'], order } };
+    previous = order;
+  }
   const required = [
     ...fields.filter((f) => f.required).map((f) => f.key),
     ...(schema.required ?? []).filter((key) => !keys.has(key) && !(key in (schema.properties ?? {}))),

@@ -3,6 +3,7 @@ import type { FormInstance, TablePaginationConfig } from 'antd';
 import type { ReactNode } from 'react';
 import { fieldErrors } from '../../api/client.ts';
 import { useLocale } from '../../i18n/index.tsx';
+import { useSession } from '../../shared/session.tsx';
 import { STATUS_COLOURS, useLabels } from './labels.ts';
 import type { VersionStatus } from './types.ts';
 
@@ -96,15 +97,18 @@ export function ResponsiveTable<T extends object>({
           <List.Item>
             <div style={{ width: '100%', minWidth: 0, overflowWrap: 'anywhere' }}>
               {first ? <div style={{ fontWeight: 600, marginBottom: 4 }}>{first.render(row)}</div> : null}
-              {rest.map((column) => (
-                <div key={column.key}>
-                  <Typography.Text type="secondary">
-                    {column.title}
-                    {colon}
-                  </Typography.Text>
-                  {column.render(row)}
-                </div>
-              ))}
+              {rest
+                .map((column) => ({ column, value: column.render(row) }))
+                .filter(({ value }) => value !== null && value !== undefined && value !== '')
+                .map(({ column, value }) => (
+                  <div key={column.key}>
+                    <Typography.Text type="secondary">
+                      {column.title}
+                      {colon}
+                    </Typography.Text>
+                    {value}
+                  </div>
+                ))}
             </div>
           </List.Item>
         )}
@@ -127,4 +131,19 @@ export function ResponsiveTable<T extends object>({
       }))}
     />
   );
+}
+
+/**
+ * Who an audited actor is, as far as this page can tell: the signed-in administrator by
+ * name, the platform itself (seeding, import), or else the account id (reading other staff
+ * needs a permission catalog administrators do not hold).
+ */
+export function useActorName() {
+  const { profile } = useSession();
+  const { t } = useLabels();
+  return (actor: string) => {
+    if (profile && actor === profile.id) return profile.name ?? profile.username ?? actor;
+    if (actor.startsWith('system')) return t('actorSystem');
+    return actor;
+  };
 }

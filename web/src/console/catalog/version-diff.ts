@@ -1,4 +1,4 @@
-import type { FieldSchema, FormSchema } from '../../shared/schema-form/index.tsx';
+import { orderedFields, type FieldSchema, type FormSchema } from '../../shared/schema-form/index.tsx';
 import type { CatalogKey } from './labels.ts';
 import type { ItemElements, Material } from './types.ts';
 
@@ -19,6 +19,7 @@ export type Change =
       before?: FieldSchema & { required: boolean };
       after?: FieldSchema & { required: boolean };
     }
+  | { on: 'order'; kind: 'changed'; before: string[]; after: string[] }
   | { on: 'form'; kind: 'changed'; before: unknown; after: unknown };
 
 /** The elements compared as a whole, in the order the editor shows them, with their labels. */
@@ -71,15 +72,26 @@ function byKey<T>(
   return changes;
 }
 
+/** The fields by key, with whether each is required; their display order is compared apart. */
 const fieldsOf = (form: FormSchema | undefined) => {
   const required = new Set(form?.required ?? []);
   return new Map(
-    Object.entries(form?.properties ?? {}).map(([key, field]) => [
-      key,
-      { ...field, required: required.has(key) },
-    ]),
+    Object.entries(form?.properties ?? {}).map(([key, field]) => {
+      const { order: _order, ...ui } = field['x-ui'] ?? {};
+      return [key, { ...field, 'x-ui': ui, required: required.has(key) }];
+    }),
   );
 };
+
+/** The labels of the fields both versions have, in each one's display order. */
+function sharedOrder(before: FormSchema | undefined, after: FormSchema | undefined): [string[], string[]] {
+  const inBoth = (key: string) => key in (before?.properties ?? {}) && key in (after?.properties ?? {});
+  const labels = (form: FormSchema | undefined) =>
+    orderedFields(form ?? {})
+      .filter(([key]) => inBoth(key))
+      .map(([key, field]) => field.title ?? key);
+  return [labels(before), labels(after)];
+}
 
 /** The changes from `before` to `after`; none when they are the same. */
 export function diffVersions(before: ItemElements, after: ItemElements): Change[] {
@@ -112,6 +124,9 @@ export function diffVersions(before: ItemElements, after: ItemElements): Change[
       ...(a && { after: a }),
     })),
   );
+  const [orderBefore, orderAfter] = sharedOrder(formBefore, formAfter);
+  if (!same(orderBefore, orderAfter))
+    changes.push({ on: 'order', kind: 'changed', before: orderBefore, after: orderAfter });
   // The rest of the form: its title, cross-field rules (allOf) and the like.
   const rest = (form: FormSchema | undefined) => {
     const { properties: _p, required: _r, ...others } = form ?? {};

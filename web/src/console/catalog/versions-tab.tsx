@@ -5,7 +5,7 @@ import { ProblemAlert } from '../../shared/problem.tsx';
 import { useDateTime } from '../common.tsx';
 import { kindOf, KIND_KEYS } from './form-fields.ts';
 import { ACTION_KEYS, SOURCE_KEYS, useLabels } from './labels.ts';
-import { ResponsiveTable, StatusTag } from './shared.tsx';
+import { ResponsiveTable, useActorName, StatusTag } from './shared.tsx';
 import { VERSION_LIFECYCLE, elementsOf, type ItemVersion, type VersionAction } from './types.ts';
 import { ELEMENT_KEYS, diffVersions, type Change, type ChangeKind } from './version-diff.ts';
 
@@ -28,6 +28,7 @@ export function VersionsTab({
 }) {
   const { t, status } = useLabels();
   const dateTime = useDateTime();
+  const actorName = useActorName();
   const { modal, message } = App.useApp();
   const [failure, setFailure] = useState<unknown>();
   const newest = versions.at(-1)?.version ?? 1;
@@ -75,27 +76,28 @@ export function VersionsTab({
         columns={[
           { key: 'version', title: t('version'), render: (v) => t('versionLabel', { version: v.version }) },
           { key: 'status', title: t('status'), render: (v) => <StatusTag status={v.status} /> },
-          { key: 'createdBy', title: t('createdBy'), render: (v) => v.createdBy },
+          { key: 'createdBy', title: t('createdBy'), render: (v) => actorName(v.createdBy) },
           { key: 'updatedAt', title: t('updatedAt'), render: (v) => dateTime(v.updatedAt) },
           { key: 'publishedAt', title: t('publishedAt'), render: (v) => dateTime(v.publishedAt) },
           {
             key: 'actions',
             title: t('actions'),
-            render: (v) => (
-              <Space wrap>
-                {VERSION_LIFECYCLE[v.status].map((action) => (
-                  <Button
-                    key={action}
-                    size="small"
-                    type={action === 'publish' ? 'primary' : 'default'}
-                    danger={action === 'retire'}
-                    onClick={() => act(v, action)}
-                  >
-                    {t(ACTION_KEYS[action])}
-                  </Button>
-                ))}
-              </Space>
-            ),
+            render: (v) =>
+              VERSION_LIFECYCLE[v.status].length === 0 ? null : (
+                <Space wrap>
+                  {VERSION_LIFECYCLE[v.status].map((action) => (
+                    <Button
+                      key={action}
+                      size="small"
+                      type={action === 'publish' ? 'primary' : 'default'}
+                      danger={action === 'retire'}
+                      onClick={() => act(v, action)}
+                    >
+                      {t(ACTION_KEYS[action])}
+                    </Button>
+                  ))}
+                </Space>
+              ),
           },
         ]}
       />
@@ -193,6 +195,8 @@ function DiffView({ changes }: { changes: Change[] }) {
           after: field(change.after),
         };
       }
+      case 'order':
+        return { what: t('formOrder'), before: change.before.join(' → '), after: change.after.join(' → ') };
       case 'form':
         return {
           what: t('formOther'),
@@ -216,18 +220,24 @@ function DiffView({ changes }: { changes: Change[] }) {
                 <Tag color={KIND_COLOURS[change.kind]}>{kindLabel[change.kind]}</Tag>
                 <Typography.Text strong>{what}</Typography.Text>
               </Space>
-              {change.kind !== 'added' ? (
+              {change.kind === 'changed' ? (
+                <>
+                  <div style={{ overflowWrap: 'anywhere' }}>
+                    <Typography.Text type="secondary">{t('diffBefore')}</Typography.Text>
+                    <Typography.Text>{before}</Typography.Text>
+                  </div>
+                  <div style={{ overflowWrap: 'anywhere' }}>
+                    <Typography.Text type="secondary">{t('diffAfter')}</Typography.Text>
+                    <Typography.Text>{after}</Typography.Text>
+                  </div>
+                </>
+              ) : (
                 <div style={{ overflowWrap: 'anywhere' }}>
-                  <Typography.Text type="secondary">{t('diffBefore')}</Typography.Text>
-                  <Typography.Text delete={change.kind === 'removed'}>{before}</Typography.Text>
+                  <Typography.Text delete={change.kind === 'removed'}>
+                    {change.kind === 'removed' ? before : after}
+                  </Typography.Text>
                 </div>
-              ) : null}
-              {change.kind !== 'removed' ? (
-                <div style={{ overflowWrap: 'anywhere' }}>
-                  <Typography.Text type="secondary">{t('diffAfter')}</Typography.Text>
-                  <Typography.Text>{after}</Typography.Text>
-                </div>
-              ) : null}
+              )}
             </div>
           </List.Item>
         );
