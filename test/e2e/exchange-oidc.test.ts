@@ -181,6 +181,32 @@ describe('data sharing with OIDC client credentials', () => {
     problem(await lookup(`Bearer ${fresh.access_token}`), 403, /disabled/);
   });
 
+  it('removes the consumer’s client: its tokens stop working at once', async () => {
+    const enabled = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/exchange/consumers/${consumerId}/enable`,
+      headers: { authorization: head },
+    });
+    expect(enabled.statusCode, enabled.body).toBe(200);
+    const client = await giveClient();
+    const issued = await token(client, 'exchange');
+    expect((await lookup(`Bearer ${issued.access_token}`)).statusCode).toBe(200);
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/exchange/consumers/${consumerId}/oidc-client`,
+      headers: { authorization: head },
+    });
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(removed.json().oidcClientId).toBeNull();
+    expect((await lookup(`Bearer ${issued.access_token}`)).statusCode).toBe(401);
+    const again = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/exchange/consumers/${consumerId}/oidc-client`,
+      headers: { authorization: head },
+    });
+    expect(again.statusCode).toBe(404);
+  });
+
   it('documents both credentials of the consumer routes in the OpenAPI description', async () => {
     const spec = (await t.app.inject({ method: 'GET', url: '/api/docs/openapi.json' })).json();
     expect(spec.components.securitySchemes.oidcClient).toMatchObject({

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { audit } from '../../kernel/audit.ts';
 import { actorOf, noStore, SESSION_SECURITY, type Principal } from '../../kernel/auth.ts';
-import { notFound } from '../../kernel/errors.ts';
+import { AppError, notFound } from '../../kernel/errors.ts';
 import type { App, ModuleContext } from '../../kernel/http.ts';
 import { organisationInJurisdiction } from '../directory/index.ts';
 import { deleteClient, registerClient, verifiedIdentity } from '../identity/index.ts';
@@ -28,6 +28,7 @@ import {
   setConsumerStatus,
   verifyClaims,
   EXCHANGE_SCOPE,
+  type Consumer,
   type ExchangeDeps,
   type GrantStatus,
   type QueryMeta,
@@ -286,6 +287,28 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
     },
   );
 
+  /**
+   * Links the consumer to `clientId` (or to none), removes the client it had (already gone:
+   * fine) and records the change; its tokens stop working at once.
+   */
+  const replaceClient = async (request: FastifyRequest, consumer: Consumer, clientId: string | null) => {
+    const actor = actorOf(request);
+    const changed = await setConsumerClient(db, consumer.id, clientId);
+    if (consumer.oidcClientId)
+      await deleteClient(db, consumer.oidcClientId, actor).catch((error: unknown) => {
+        if (!(error instanceof AppError && error.code === 'not_found')) throw error;
+      });
+    deps.cache.consumers.clear();
+    await audit(db, {
+      ...actor,
+      action: 'exchange.consumer.oidc_client',
+      entity: 'exchange_consumer',
+      entityId: consumer.id,
+      before: { oidcClientId: consumer.oidcClientId },
+      after: { oidcClientId: clientId },
+    });
+    return changed;
+  };
   app.post(
     '/api/v1/exchange/consumers/:id/oidc-client',
     {
@@ -300,25 +323,14 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
     },
     async (request, reply) => {
       const consumer = await ownConsumer(request.principal!, request.params.id);
-      const actor = actorOf(request);
       const client = await registerClient(
         db,
         app.identity.cipher,
         { name: consumer.name, grantTypes: ['client_credentials'], scopes: [EXCHANGE_SCOPE] },
-        actor,
+        actorOf(request),
         context.config.nodeEnv === 'production',
       );
-      const changed = await setConsumerClient(db, consumer.id, client.clientId);
-      if (consumer.oidcClientId) await deleteClient(db, consumer.oidcClientId, actor);
-      deps.cache.consumers.clear();
-      await audit(db, {
-        ...actor,
-        action: 'exchange.consumer.oidc_client',
-        entity: 'exchange_consumer',
-        entityId: consumer.id,
-        before: { oidcClientId: consumer.oidcClientId },
-        after: { oidcClientId: client.clientId },
-      });
+      const changed = await replaceClient(request, consumer, client.clientId);
       noStore(reply);
       return reply
         .code(201)
@@ -339,19 +351,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
     async (request) => {
       const consumer = await ownConsumer(request.principal!, request.params.id);
       if (!consumer.oidcClientId) throw notFound('The consumer has no OIDC client');
-      const actor = actorOf(request);
-      const changed = await setConsumerClient(db, consumer.id, null);
-      await deleteClient(db, consumer.oidcClientId, actor);
-      deps.cache.consumers.clear();
-      await audit(db, {
-        ...actor,
-        action: 'exchange.consumer.oidc_client',
-        entity: 'exchange_consumer',
-        entityId: consumer.id,
-        before: { oidcClientId: consumer.oidcClientId },
-        after: { oidcClientId: null },
-      });
-      return changed;
+      return replaceClient(request, consumer, null);
     },
   );
 
@@ -508,7 +508,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
     },
   );
 
-  // ---- queries (consumers, by API key or OIDC client) -------------------------------------------------
+  // ---- queries (consumers, by API key or OIDC client) ----------------------------------
   app.get(
     '/api/v1/exchange/resources/:code/records/:key',
     {
