@@ -166,7 +166,7 @@ function AuditTrail({ caseId, version }: { caseId: string; version: number }) {
 
 function CaseBody({ detail, onChanged }: { detail: Detail; onChanged: () => void }) {
   const t = useT(messages);
-  const pick = useBilingual();
+  const label = useLabel();
   const dateTime = useDateTime();
   const { profile } = useSession();
   const title = useFieldTitles(detail.item.code);
@@ -186,7 +186,7 @@ function CaseBody({ detail, onChanged }: { detail: Detail; onChanged: () => void
         </Typography.Title>
         <Flex gap={6} wrap>
           <Tag color="blue" data-testid="case-status">
-            {pick(detail.statusName.zh, detail.statusName.en)}
+            {label('status', detail.status)}
           </Tag>
           <DeadlineTag
             state={clock?.state ?? detail.clockState}

@@ -31,11 +31,15 @@ export function DeadlineTag({
       </Tag>
     );
   const days =
-    remainingWorkingDays < 0
-      ? t('overdueBy', { n: -remainingWorkingDays })
-      : remainingWorkingDays === 0
-        ? t('dueToday')
-        : t('daysLeft', { n: remainingWorkingDays });
+    remainingWorkingDays === 0
+      ? t('dueToday')
+      : remainingWorkingDays === 1
+        ? t('dayLeft')
+        : remainingWorkingDays === -1
+          ? t('dayOverdue')
+          : remainingWorkingDays < 0
+            ? t('overdueBy', { n: -remainingWorkingDays })
+            : t('daysLeft', { n: remainingWorkingDays });
   // Overdue says so in its days; close to the limit says so before them.
   const text =
     state === 'yellow'
