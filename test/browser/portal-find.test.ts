@@ -81,6 +81,50 @@ describe('portal: finding a service, reading its guide, signing in', () => {
     await context.close();
   });
 
+  it('completes a name typed in pinyin initials and opens the picked service', async () => {
+    const context = await newContext(browser, 'pc');
+    const page = await watchedPage(context);
+    await page.goto('/');
+    await searchBox(page).fill('jh');
+    const option = page.locator('.ant-select-item-option[title="内地居民结婚登记"]');
+    await option.click();
+    await page.waitForURL(`**/items/${MARRIAGE}`);
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('内地居民结婚登记');
+    expectNoProblems(page);
+    await context.close();
+  });
+
+  it('signs in by QR code: the page polls until the phone approves, then is signed in', async () => {
+    const context = await newContext(browser, 'pc');
+    const page = await watchedPage(context);
+    await page.goto('/login?next=/account');
+    const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/identity/qr-logins'));
+    await page.getByRole('tab', { name: '扫码登录' }).click();
+    const { code } = (await (await created).json()) as { code: string };
+    await eventually(() => page.getByRole('img', { name: '扫码登录二维码' }).count()).toBe(1);
+    // The phone: the citizen signed in there scans and approves.
+    const phone = await browser.newContext({ baseURL: inject('baseUrl') });
+    const smsSent = await phone.request.post('/api/v1/identity/sms-codes', {
+      data: { phone: citizenPhone, purpose: 'login' },
+    });
+    expect(smsSent.status()).toBe(202);
+    const login = await phone.request.post('/api/v1/identity/login/sms', {
+      data: { phone: citizenPhone, code: await lastSmsCode(citizenPhone), client: 'api' },
+    });
+    const token = ((await login.json()) as { session: { token: string } }).session.token;
+    const asPhone = { headers: { authorization: `Bearer ${token}` } };
+    expect((await phone.request.post(`/api/v1/identity/qr-logins/${code}/scan`, asPhone)).status()).toBe(200);
+    await eventually(() => page.getByText('已扫码，请在手机上确认登录').count()).toBe(1);
+    expect((await phone.request.post(`/api/v1/identity/qr-logins/${code}/approve`, asPhone)).status()).toBe(
+      200,
+    );
+    await page.waitForURL('**/account', { timeout: 15_000 });
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('账户与认证');
+    await phone.close();
+    expectNoProblems(page);
+    await context.close();
+  });
+
   it('refuses a malformed phone number beside the field and sends no code', async () => {
     const context = await newContext(browser, 'pc');
     const page = await watchedPage(context);

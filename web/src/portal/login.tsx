@@ -322,10 +322,14 @@ export default function Login() {
     return (
       <Result
         status="success"
-        title={<h1 style={{ fontSize: 24, margin: 0 }}>{profile.name ?? profile.phone ?? ''}</h1>}
+        title={
+          <h1 style={{ fontSize: 24, margin: 0 }}>
+            {t('signedInAs', { name: profile.name ?? profile.phone ?? profile.username ?? '' })}
+          </h1>
+        }
         extra={
           <Button type="primary" onClick={() => void navigate(next)}>
-            {t('signIn')}
+            {t('continue')}
           </Button>
         }
       />
