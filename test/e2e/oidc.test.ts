@@ -399,6 +399,39 @@ describe('OIDC provider (single sign-on)', () => {
     await expect(oidc.clientCredentialsGrant(machineConfig)).rejects.toMatchObject(invalidClient);
   });
 
+  it('rotates a client secret: the new one works, the old one is refused at once', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/identity/oidc-clients',
+      headers: { authorization: adminAuth },
+      payload: { name: '轮换密钥的应用', grantTypes: ['client_credentials'], scopes: [] },
+    });
+    const machine = created.json<{ clientId: string; clientSecret: string }>();
+    const withSecret = (secret: string) =>
+      oidc.discovery(new URL(issuer), machine.clientId, secret, oidc.ClientSecretBasic(secret), insecure);
+    const before = await withSecret(machine.clientSecret);
+    expect((await oidc.clientCredentialsGrant(before)).access_token).toBeTruthy();
+
+    const rotated = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/identity/oidc-clients/${machine.clientId}/rotate-secret`,
+      headers: { authorization: adminAuth },
+    });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const { clientSecret, clientId } = rotated.json<{ clientId: string; clientSecret: string }>();
+    expect(clientId).toBe(machine.clientId);
+    expect(clientSecret).not.toBe(machine.clientSecret);
+    expect((await oidc.clientCredentialsGrant(await withSecret(clientSecret))).access_token).toBeTruthy();
+    await expect(oidc.clientCredentialsGrant(before)).rejects.toMatchObject(invalidClient);
+
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/identity/oidc-clients/tbc_nobody/rotate-secret',
+      headers: { authorization: adminAuth },
+    });
+    expect(unknown.statusCode).toBe(404);
+  });
+
   describe('client administration', () => {
     const body = {
       name: '测试系统',

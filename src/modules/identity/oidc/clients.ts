@@ -211,6 +211,30 @@ export async function getClient(db: Database, clientId: string): Promise<ClientV
   return toView(row);
 }
 
+/** A new secret for a client (shown once); the old one stops working at once. */
+export async function rotateClientSecret(
+  db: Database,
+  cipher: FieldCipher,
+  clientId: string,
+  actor: Actor,
+): Promise<ClientView & { clientSecret: string }> {
+  const clientSecret = randomToken(32);
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query<ClientRow>(
+      `update oidc_client set secret_enc = $2 where client_id = $1 and deleted_at is null returning ${COLUMNS}`,
+      [clientId, cipher.encrypt(clientSecret, SECRET_PURPOSE)],
+    );
+    if (!row) throw notFound(`No OIDC client ${clientId}`);
+    await audit(tx, {
+      ...actor,
+      action: 'oidc.client.rotate_secret',
+      entity: 'oidc_client',
+      entityId: clientId,
+    });
+    return { ...toView(row), clientSecret };
+  });
+}
+
 /** Removes a client: it stops working at once, and its grants and tokens are deleted. */
 export async function deleteClient(db: Database, clientId: string, actor: Actor): Promise<void> {
   await db.transaction(async (tx) => {

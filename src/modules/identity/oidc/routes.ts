@@ -18,6 +18,7 @@ import {
   CLIENT_AUTH_METHODS,
   CLIENT_GRANT_TYPES,
   deleteClient,
+  rotateClientSecret,
   getClient,
   listClients,
   OIDC_SCOPES,
@@ -394,6 +395,25 @@ export async function oidcRoutes(app: App, ctx: IdentityContext): Promise<void> 
       },
     },
     async (request) => getClient(db, request.params.clientId),
+  );
+
+  app.post(
+    '/api/v1/identity/oidc-clients/:clientId/rotate-secret',
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: 'A new client secret (shown only now); the old one stops working at once',
+        params: ClientIdParams,
+        security,
+        response: { 200: Type.Intersect([ClientView, Type.Object({ clientSecret: Type.String() })]) },
+      },
+    },
+    async (request, reply) => {
+      const rotated = await rotateClientSecret(db, cipher, request.params.clientId, actorOf(request));
+      reply.header('cache-control', 'no-store');
+      return rotated;
+    },
   );
 
   app.delete(
