@@ -262,6 +262,50 @@ describe('staff workbench', () => {
     await context.close();
   });
 
+  it('an approver approves in review with V and the department head decides with D', async () => {
+    const filed = await fileRelief(citizen, pdf('困难情况说明'), '情况说明.pdf', 'application/pdf');
+    const staffPage = async (username: string) => {
+      const page = await watchedPage(await newContext(browser));
+      await signInWithPassword(page, username);
+      await page.goto(`/workbench/cases/${filed.caseId}`);
+      await page.getByRole('heading', { level: 1, name: `办件 ${filed.number}` }).waitFor();
+      return page;
+    };
+    const statusOf = async (page: Page) => (await caseOnServer(page, filed.caseId)).status;
+
+    const clerk = await staffPage('window.clerk');
+    await clerk.keyboard.press('e');
+    await confirm(clerk);
+    await clerk.getByRole('button', { name: /^受\s?理/ }).waitFor();
+    // R asks for the reason of a refusal; nothing is sent without one.
+    await clerk.keyboard.press('r');
+    const refusal = clerk.getByRole('dialog', { name: '不予受理' });
+    await refusal.getByRole('button', { name: /^确\s?认$/ }).click();
+    await refusal.getByText('请填写理由').waitFor();
+    await refusal.getByRole('button', { name: /^取\s?消$/ }).click();
+    expect(await statusOf(clerk)).toBe('prereviewing');
+    await clerk.keyboard.press('a');
+    await confirm(clerk);
+    await expect.poll(() => statusOf(clerk)).toBe('accepted');
+
+    const approver = await staffPage('approver');
+    await approver.getByRole('button', { name: /^审查通过/ }).waitFor();
+    await approver.keyboard.press('v');
+    await confirm(approver);
+    await expect.poll(() => statusOf(approver)).toBe('under_review');
+
+    const head = await staffPage('dept.head');
+    await head.getByRole('button', { name: /^准予许可/ }).waitFor();
+    await head.keyboard.press('d');
+    await confirm(head);
+    await expect.poll(() => statusOf(head)).toBe('decided_approved');
+    await expect.poll(() => head.getByTestId('case-status').textContent()).toBe('准予许可');
+    for (const page of [clerk, approver, head]) {
+      expectNoProblems(page);
+      await page.context().close();
+    }
+  });
+
   it('marks cases close to their deadline yellow and overdue ones red, with the working days', async () => {
     const context = await newContext(browser);
     const page = await watchedPage(context);
