@@ -1,4 +1,5 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import formats from 'ajv-formats';
 import type { Audience, FormSchema, Material } from './model.ts';
 
 /**
@@ -7,6 +8,8 @@ import type { Audience, FormSchema, Material } from './model.ts';
  */
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
+// The formats applications are checked with (applications/form-data.ts), so a form using one (date) compiles quietly.
+formats.default(ajv);
 
 export function compileForm(schema: FormSchema): { ok: true } | { ok: false; reason: string } {
   try {

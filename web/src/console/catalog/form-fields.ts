@@ -1,5 +1,5 @@
-import type { FieldSchema, FormSchema } from '../../shared/schema-form/index.tsx';
-import type { CatalogKey } from './labels.ts';
+import type { FieldSchema, FormSchema } from '../../shared/schema-form/rules.ts';
+import type { CatalogKey } from './messages.ts';
 
 /**
  * The form designer's model: an application form (JSON Schema with `x-ui` hints) seen as

@@ -1,11 +1,12 @@
 import { useCallback } from 'react';
 import { useT } from '../../i18n/index.tsx';
-import { catalogTexts } from './messages.ts';
+import { catalogTexts, type CatalogKey } from './messages.ts';
+
+export type { CatalogKey };
 import type { ItemElements, Material, VersionAction, VersionStatus } from './types.ts';
 
 /** The catalog's vocabulary (src/modules/catalog/model.ts) with the texts that name it. */
 
-export type CatalogKey = keyof (typeof catalogTexts)['en'];
 type Key = CatalogKey;
 
 export const TYPE_CODES: ItemElements['typeCode'][] = [

@@ -1,4 +1,4 @@
-import { defineMessages } from '../../i18n/index.tsx';
+import { defineMessages } from '../../i18n/messages.ts';
 
 /** Texts of the console's catalog pages: items, the editor, the form designer, versions, bundles. */
 export const catalogTexts = defineMessages(
@@ -420,3 +420,5 @@ export const catalogTexts = defineMessages(
     itemCount: '{n} items',
   },
 );
+
+export type CatalogKey = keyof (typeof catalogTexts)['en'];

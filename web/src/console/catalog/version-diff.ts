@@ -1,5 +1,6 @@
-import { orderedFields, type FieldSchema, type FormSchema } from '../../shared/schema-form/index.tsx';
-import type { CatalogKey } from './labels.ts';
+import type { FieldSchema, FormSchema } from '../../shared/schema-form/rules.ts';
+import { fieldsOf as designedFields } from './form-fields.ts';
+import type { CatalogKey } from './messages.ts';
 import type { ItemElements, Material } from './types.ts';
 
 /**
@@ -87,9 +88,9 @@ const fieldsOf = (form: FormSchema | undefined) => {
 function sharedOrder(before: FormSchema | undefined, after: FormSchema | undefined): [string[], string[]] {
   const inBoth = (key: string) => key in (before?.properties ?? {}) && key in (after?.properties ?? {});
   const labels = (form: FormSchema | undefined) =>
-    orderedFields(form ?? {})
-      .filter(([key]) => inBoth(key))
-      .map(([key, field]) => field.title ?? key);
+    designedFields(form ?? {})
+      .filter(({ key }) => inBoth(key))
+      .map(({ key, schema }) => schema.title ?? key);
   return [labels(before), labels(after)];
 }
 
