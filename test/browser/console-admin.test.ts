@@ -174,6 +174,33 @@ describe('console administration', () => {
     await context.close();
   });
 
+  it('registers a single sign-on client and rotates its secret, each shown once', async () => {
+    const context = await newContext(browser, 'pc');
+    const page = await watchedPage(context);
+    await signInWithPassword(page, 'admin');
+    await page.goto('/console/oidc-clients');
+    await expect.poll(() => heading(page).textContent()).toBe('单点登录应用');
+    await page.getByRole('button', { name: '登记应用' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('名称').fill('不动产登记系统');
+    await dialog.getByLabel('回调地址', { exact: true }).fill('https://bdc.example.gov.cn/callback');
+    await dialog.getByRole('button', { name: '保 存' }).click();
+    const first = await page.getByTestId('secret').textContent();
+    expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await page.getByRole('button', { name: '关 闭' }).click();
+
+    const row = page.getByRole('row', { name: /不动产登记系统/ });
+    await row.getByRole('button', { name: '更换密钥' }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /^确\s?定$/ })
+      .click();
+    await expect.poll(() => page.getByTestId('secret').textContent()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await page.getByTestId('secret').textContent()).not.toBe(first);
+    expectNoProblems(page);
+    await context.close();
+  });
+
   it('approves a grant request with masked fields as the provider', async () => {
     const context = await newContext(browser, 'pc');
     const page = await watchedPage(context);

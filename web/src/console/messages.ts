@@ -298,6 +298,8 @@ export const oidc = defineMessages(
     scopesRequired: '请至少选择一个授权范围',
     secretTitle: '应用 {name} 的客户端密钥',
     confirmRemove: '删除后该应用的令牌立即失效，确定删除 {name}？',
+    rotateSecret: '更换密钥',
+    confirmRotateSecret: '更换后旧密钥立即失效，确定为 {name} 更换客户端密钥？',
     removed: '已删除 {name}',
   },
   {
@@ -316,6 +318,8 @@ export const oidc = defineMessages(
     scopesRequired: 'Choose at least one scope',
     secretTitle: 'Client secret of {name}',
     confirmRemove: 'The tokens of {name} stop working at once. Delete it?',
+    rotateSecret: 'Rotate secret',
+    confirmRotateSecret: 'The old secret of {name} stops working at once. Rotate it?',
     removed: 'Deleted {name}',
   },
 );

@@ -1,4 +1,4 @@
-import { App, Button, Checkbox, Flex, Form, Input, Modal, Radio, Table, Tag, Typography } from 'antd';
+import { App, Button, Checkbox, Flex, Form, Input, Modal, Radio, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, data } from '../api/client.ts';
 import { useT } from '../i18n/index.tsx';
@@ -14,7 +14,7 @@ const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'
 const SCOPES = ['openid', 'profile', 'phone', 'enterprise', 'offline_access'] as const;
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 
-/** Department systems registered for single sign-on: list, register (secret shown once), remove. */
+/** Department systems registered for single sign-on: list, register and rotate (the secret shown once), remove. */
 export default function OidcClients() {
   const t = useT(messages);
   const s = useT(shell);
@@ -25,6 +25,19 @@ export default function OidcClients() {
   const [secret, setSecret] = useState<{ name: string; secret: string }>();
   const [failure, setFailure] = useState<unknown>();
 
+  const rotate = async (client: Client) => {
+    setFailure(undefined);
+    try {
+      const rotated = await data(
+        api.POST('/api/v1/identity/oidc-clients/{clientId}/rotate-secret', {
+          params: { path: { clientId: client.clientId } },
+        }),
+      );
+      setSecret({ name: rotated.name, secret: rotated.clientSecret });
+    } catch (e) {
+      setFailure(e);
+    }
+  };
   const remove = async (client: Client) => {
     setFailure(undefined);
     try {
@@ -75,15 +88,28 @@ export default function OidcClients() {
           {
             title: s('actions'),
             render: (_, c) => (
-              <Button
-                type="link"
-                danger
-                onClick={() =>
-                  modal.confirm({ title: t('confirmRemove', { name: c.name }), onOk: () => remove(c) })
-                }
-              >
-                {s('remove')}
-              </Button>
+              <Space size={0} wrap>
+                <Button
+                  type="link"
+                  onClick={() =>
+                    modal.confirm({
+                      title: t('confirmRotateSecret', { name: c.name }),
+                      onOk: () => rotate(c),
+                    })
+                  }
+                >
+                  {t('rotateSecret')}
+                </Button>
+                <Button
+                  type="link"
+                  danger
+                  onClick={() =>
+                    modal.confirm({ title: t('confirmRemove', { name: c.name }), onOk: () => remove(c) })
+                  }
+                >
+                  {s('remove')}
+                </Button>
+              </Space>
             ),
           },
         ]}
