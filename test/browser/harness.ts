@@ -2,7 +2,14 @@
 /// <reference lib="dom.iterable" />
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  request,
+  type APIResponse,
+  type Browser,
+  type BrowserContext,
+  type Page,
+} from 'playwright-core';
 import { expect, inject } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/modules/identity/index.ts';
 
@@ -195,11 +202,43 @@ export async function lastSmsCode(phone: string): Promise<string> {
 
 /**
  * Signs the context in through the API (its cookies are the page's), for journeys that do
- * not test the login page itself.
+ * not test the login page itself: a staff username or a citizen's mobile number.
  */
 export async function signInWithPassword(page: Page, username: string, password = DEMO_PASSWORD) {
+  // Persons sign in by mobile number, staff by username.
+  const who = /^1\d{10}$/.test(username) ? { phone: username } : { username };
   const response = await page.request.post('/api/v1/identity/login/password', {
-    data: { username, password },
+    data: { ...who, password },
   });
   expect(response.status(), await response.text()).toBe(200);
+}
+
+export type ApiCall = <T = unknown>(method: string, url: string, body?: unknown) => Promise<T>;
+
+/** A call that must succeed: its JSON (undefined for 204), or the test fails with the problem. */
+async function expectOk<T>(response: APIResponse, what: string): Promise<T> {
+  expect(response.ok(), `${what}: ${response.status()} ${await response.text()}`).toBe(true);
+  return (response.status() === 204 ? undefined : await response.json()) as T;
+}
+
+/** The API with the page's own session (cookies and CSRF token), to arrange or check what a journey needs. */
+export function pageApi(page: Page): ApiCall {
+  return async (method, url, body) => {
+    const csrf = (await page.context().cookies()).find((c) => c.name === 'tb_csrf')?.value;
+    const headers: Record<string, string> = csrf ? { 'x-csrf-token': decodeURIComponent(csrf) } : {};
+    return expectOk(await page.request.fetch(url, { method, data: body, headers }), `${method} ${url}`);
+  };
+}
+
+/** The API as another demo account (staff username or citizen phone) with a bearer session. */
+export async function apiAs(username: string, password = DEMO_PASSWORD): Promise<ApiCall> {
+  const context = await request.newContext({ baseURL: baseUrl() });
+  const who = /^1\d{10}$/.test(username) ? { phone: username } : { username };
+  const { session } = await expectOk<{ session: { token: string } }>(
+    await context.post('/api/v1/identity/login/password', { data: { ...who, password, client: 'api' } }),
+    `sign in as ${username}`,
+  );
+  const headers = { authorization: `Bearer ${session.token}` };
+  return async (method, url, body) =>
+    expectOk(await context.fetch(url, { method, data: body, headers }), `${method} ${url}`);
 }

@@ -50,6 +50,9 @@ function Wizard({ initial }: { initial: ApplicationView }) {
       <Steps
         current={STEPS.indexOf(step)}
         size="small"
+        // Three short steps fit a phone side by side; antd's own switch to vertical does not.
+        responsive={false}
+        titlePlacement="vertical"
         items={[{ title: t('stepForm') }, { title: t('stepMaterials') }, { title: t('stepReview') }]}
       />
       {step === 'form' ? <FormStep draft={draft} onNext={() => goTo('materials')} /> : null}

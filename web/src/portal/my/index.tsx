@@ -1,4 +1,4 @@
-import { Badge, Flex, Skeleton, Tabs } from 'antd';
+import { Badge, Button, Flex, Skeleton } from 'antd';
 import { Suspense, lazy, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { api, data } from '../../api/client.ts';
@@ -63,21 +63,30 @@ function Section({ page }: { page: ReactNode }) {
     <Flex vertical gap={16} style={{ maxWidth: 1080, margin: '0 auto', width: '100%' }}>
       <PageTitle>{t('title')}</PageTitle>
       <nav aria-label={t('sections')}>
-        <Tabs
-          activeKey={pathname.replace(/\/$/, '')}
-          onChange={(key) => void navigate(key)}
-          items={SECTIONS.map((s) => ({
-            key: s.path,
-            label:
-              s.path === '/my/messages' && unread.data?.unread ? (
-                <Badge count={unread.data.unread} size="small" offset={[8, -2]}>
-                  {t(s.label)}
-                </Badge>
-              ) : (
-                t(s.label)
-              ),
-          }))}
-        />
+        {/* Links that wrap rather than tabs that scroll: five sections fit no phone in one row. */}
+        <Flex wrap gap={8}>
+          {SECTIONS.map((s) => {
+            const current = pathname.replace(/\/$/, '') === s.path;
+            return (
+              <Button
+                key={s.path}
+                type={current ? 'primary' : 'default'}
+                // antd spaces out two-character labels (消 息), which changes what screen readers say.
+                autoInsertSpace={false}
+                aria-current={current ? 'page' : undefined}
+                onClick={() => void navigate(s.path)}
+              >
+                {s.path === '/my/messages' && unread.data?.unread ? (
+                  <Badge count={unread.data.unread} size="small" offset={[10, -4]}>
+                    <span style={{ color: 'inherit' }}>{t(s.label)}</span>
+                  </Badge>
+                ) : (
+                  t(s.label)
+                )}
+              </Button>
+            );
+          })}
+        </Flex>
       </nav>
       {page}
     </Flex>
