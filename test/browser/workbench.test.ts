@@ -169,6 +169,10 @@ describe('staff workbench', () => {
     const header = page.getByTestId('staff-identity');
     await expect.poll(() => header.textContent()).toContain('长安区窗口人员');
     await expect.poll(() => header.textContent()).toContain('综合受理1号窗口');
+    // One of each landmark: the header, the navigation, the main content.
+    expect(await page.getByRole('banner').count()).toBe(1);
+    expect(await page.getByRole('navigation', { name: '工作台导航' }).count()).toBe(1);
+    expect(await page.getByRole('main').count()).toBe(1);
 
     const filed = await fileRelief(citizen, await scannedPage(page), '情况说明照片.png', 'image/png');
     await page.getByRole('navigation').getByRole('menuitem', { name: '辖区全部' }).click();

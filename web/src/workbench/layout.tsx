@@ -120,9 +120,8 @@ export function WorkbenchLayout({ children }: { children: ReactNode }) {
             </nav>
           </Layout.Sider>
         )}
-        <Layout.Content className="wb-content">
-          <main>{children}</main>
-        </Layout.Content>
+        {/* Layout.Content is the page's <main> landmark. */}
+        <Layout.Content className="wb-content">{children}</Layout.Content>
       </Layout>
       <ShortcutHelp open={help} onClose={() => setHelp(false)} />
     </Layout>
