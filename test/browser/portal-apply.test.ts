@@ -71,7 +71,7 @@ describe('applying online and following the case (portal-apply)', () => {
     await browser?.close();
   });
 
-  const sizes: [ViewportName, number][] = [
+  const sizes: [ViewportName, 0 | 1][] = [
     ['pc', 0],
     ['phone', 1],
   ];
