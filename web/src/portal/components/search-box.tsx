@@ -1,5 +1,5 @@
-import { AutoComplete, Input } from 'antd';
-import { useEffect, useId, useState } from 'react';
+import { Input } from 'antd';
+import { useEffect, useId, useState, type KeyboardEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, data } from '../../api/client.ts';
 import { useT } from '../../i18n/index.tsx';
@@ -7,16 +7,21 @@ import { portal } from '../messages.ts';
 
 const SUGGEST_DELAY_MS = 150;
 
+interface Suggestion {
+  code: string;
+  name: string;
+}
+
 /** Names that complete what was typed (characters, pinyin or initials), asked for after a pause in typing. */
-function useSuggestions(text: string) {
-  const [options, setOptions] = useState<{ value: string; code: string }[]>([]);
+function useSuggestions(text: string): Suggestion[] {
+  const [options, setOptions] = useState<Suggestion[]>([]);
   useEffect(() => {
     const q = text.trim();
     if (!q) return;
     let current = true;
     const timer = setTimeout(() => {
       data(api.GET('/api/v1/catalog/suggest', { params: { query: { q, limit: 8 } } })).then(
-        (result) => current && setOptions(result.items.map((i) => ({ value: i.name, code: i.code }))),
+        (result) => current && setOptions(result.items),
         // Autocomplete is a help: when it fails, searching still works.
         () => current && setOptions([]),
       );
@@ -30,43 +35,95 @@ function useSuggestions(text: string) {
 }
 
 /**
- * The portal's search box with autocomplete: Enter or the button goes to the results of
- * what was typed, picking a suggestion opens that service's guide.
+ * The portal's search box with autocomplete (an ARIA combobox: arrow keys move through the
+ * suggestions, Enter opens the highlighted one or searches for what was typed, Escape
+ * closes the list). Built on a plain input rather than antd's AutoComplete, whose select
+ * machinery would weigh on the home page's first load.
  */
 export function SearchBox({ initial = '', large = false }: { initial?: string; large?: boolean }) {
   const t = useT(portal);
   const navigate = useNavigate();
   const [text, setText] = useState(initial);
+  const [open, setOpen] = useState(false);
+  const [active, setActive] = useState(-1);
   const options = useSuggestions(text);
-  const id = useId();
+  const inputId = useId();
+  const listId = useId();
   useEffect(() => setText(initial), [initial]);
+  const shown = open && options.length > 0;
+  const pick = (option: Suggestion) => {
+    setOpen(false);
+    void navigate(`/items/${option.code}`);
+  };
   const search = (value: string) => {
+    const highlighted = shown ? options[active] : undefined;
+    if (highlighted) return pick(highlighted);
     const q = value.trim();
+    setOpen(false);
     if (q) void navigate(`/search?q=${encodeURIComponent(q)}`);
   };
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') {
+      setOpen(false);
+      setActive(-1);
+      return;
+    }
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    event.preventDefault();
+    if (options.length === 0) return;
+    setOpen(true);
+    const step = event.key === 'ArrowDown' ? 1 : -1;
+    setActive((a) =>
+      a < 0 ? (step > 0 ? 0 : options.length - 1) : (a + step + options.length) % options.length,
+    );
+  };
   return (
-    <form role="search" onSubmit={(event) => event.preventDefault()} style={{ width: '100%' }}>
-      <label htmlFor={id} className="tb-visually-hidden">
+    <form role="search" className="tb-search" onSubmit={(event) => event.preventDefault()}>
+      <label htmlFor={inputId} className="tb-visually-hidden">
         {t('searchLabel')}
       </label>
-      <AutoComplete
+      <Input.Search
+        id={inputId}
+        role="combobox"
+        aria-expanded={shown}
+        aria-controls={listId}
+        aria-autocomplete="list"
+        aria-activedescendant={shown && active >= 0 ? `${listId}-${active}` : undefined}
+        autoComplete="off"
+        size={large ? 'large' : 'middle'}
+        placeholder={t('searchPlaceholder')}
+        enterButton={t('searchButton')}
+        allowClear
+        maxLength={200}
         value={text}
-        options={options.map((o) => ({ value: o.value, key: o.code, code: o.code }))}
-        onChange={setText}
-        onSelect={(_value, option) => void navigate(`/items/${option.code}`)}
-        style={{ width: '100%' }}
-        popupMatchSelectWidth
-      >
-        <Input.Search
-          id={id}
-          size={large ? 'large' : 'middle'}
-          placeholder={t('searchPlaceholder')}
-          enterButton={t('searchButton')}
-          allowClear
-          maxLength={200}
-          onSearch={search}
-        />
-      </AutoComplete>
+        onChange={(event) => {
+          setText(event.target.value);
+          setOpen(true);
+          setActive(-1);
+        }}
+        onKeyDown={onKeyDown}
+        onBlur={() => setOpen(false)}
+        onSearch={search}
+      />
+      {shown ? (
+        <ul id={listId} role="listbox" aria-label={t('searchLabel')} className="tb-suggestions">
+          {options.map((option, i) => (
+            <li
+              key={option.code}
+              id={`${listId}-${i}`}
+              role="option"
+              aria-selected={i === active}
+              // Before the input's blur closes the list.
+              onMouseDown={(event) => {
+                event.preventDefault();
+                pick(option);
+              }}
+            >
+              {option.name}
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </form>
   );
 }
