@@ -94,6 +94,7 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
   { method: 'GET', url: '/api/v1/catalog/suggest', why: 'published catalog' },
   { method: 'GET', url: '/api/v1/catalog/items', why: 'published catalog' },
   { method: 'GET', url: '/api/v1/catalog/items/:code', why: 'published catalog' },
+  { method: 'GET', url: '/api/v1/catalog/items/:code/places', why: 'where to go for a published item' },
   { method: 'GET', url: '/api/v1/catalog/bundles', why: 'published catalog' },
   { method: 'GET', url: '/api/v1/catalog/bundles/:code', why: 'published catalog' },
   { method: 'GET', url: '/api/v1/catalog/export', why: 'the published catalog as a file' },
@@ -149,6 +150,7 @@ const PLACEHOLDERS: Record<string, string> = {
   status: 'disable',
   '*': 'jwks',
   authorisationId: UUID,
+  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
 };
 
 /** `:code` means different things under different prefixes. */
@@ -167,7 +169,7 @@ const CODE_PLACEHOLDERS: [prefix: string, value: string][] = [
 
 /** The route's URL with every parameter replaced by a placeholder. */
 export function concreteUrl(url: string): string {
-  return url.replace(/:([A-Za-z]+)|\*/g, (whole, name: string | undefined) => {
+  return url.replace(/:([A-Za-z][A-Za-z0-9]*)|\*/g, (whole, name: string | undefined) => {
     const key = name ?? '*';
     const value =
       key === 'code' ? CODE_PLACEHOLDERS.find(([prefix]) => url.startsWith(prefix))?.[1] : PLACEHOLDERS[key];

@@ -38,8 +38,6 @@ const tags = ['data sharing'];
 const security = SESSION_SECURITY;
 /** Consumers: their API key, or an access token of their OIDC client (client credentials, scope exchange). */
 const CONSUMER_SECURITY: Record<string, string[]>[] = [{ apiKey: [] }, { oidcClient: ['exchange'] }];
-/** The consumer routes check the consumer's credential themselves (the session guard leaves a bearer token to them). */
-const consumerRoute = { config: { ownAuthentication: true } };
 const ResourceParams = Type.Object({
   code: Type.String({ pattern: '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$' }),
 });
@@ -69,6 +67,19 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
     const verify = app.identity.clientCredentialsToken;
     return consumerOfClient(deps, verify ? await verify(bearer) : null);
   };
+  /**
+   * The consumer routes check the consumer's credential themselves (the session guard
+   * leaves a bearer token to them), first of all: a bad credential is a 401 whatever the
+   * request holds, and nothing about the resource or the input is revealed before it.
+   */
+  const consumers = new WeakMap<FastifyRequest, QueryMeta['consumer']>();
+  const consumerRoute = {
+    config: { ownAuthentication: true },
+    onRequest: async (request: FastifyRequest) => {
+      consumers.set(request, await consumerOf(request));
+    },
+  };
+  const callerOf = (request: FastifyRequest) => consumers.get(request)!;
 
   // ---- the catalog -------------------------------------------------------------------
   app.get(
@@ -525,7 +536,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
       },
     },
     async (request, reply) => {
-      const consumer = await consumerOf(request);
+      const consumer = callerOf(request);
       noStore(reply);
       return lookup(deps, request.params.code, request.params.key, {
         consumer,
@@ -549,7 +560,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
       },
     },
     async (request, reply) => {
-      const consumer = await consumerOf(request);
+      const consumer = callerOf(request);
       noStore(reply);
       return batchLookup(deps, request.params.code, request.body.keys, {
         consumer,
@@ -581,7 +592,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
       },
     },
     async (request, reply) => {
-      const consumer = await consumerOf(request);
+      const consumer = callerOf(request);
       noStore(reply);
       return verifyClaims(deps, request.params.code, request.body.key, request.body.claims, {
         consumer,
