@@ -327,6 +327,14 @@ describe('staff workbench', () => {
     // Overdue first.
     const first = page.getByRole('row').nth(1);
     expect(await first.textContent()).toContain('高龄津贴发放');
+    // Filtering by the applicant keeps only their case, and the filter stays in the address.
+    const applicant = (await first.getByRole('cell').nth(2).textContent())!;
+    await page.getByLabel('申请人').fill(applicant);
+    await page.getByRole('button', { name: /^查\s?询$/ }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('applicant')).toBe(applicant);
+    await expect.poll(() => page.getByRole('row').count()).toBe(2);
+    await page.getByRole('button', { name: /^重\s?置$/ }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('applicant')).toBe(null);
     await page.getByRole('navigation').getByRole('menuitem', { name: '已超期' }).click();
     await expect.poll(() => page.getByRole('row').filter({ hasText: '高龄津贴发放' }).count()).toBe(1);
     await screenshot(page, 'workbench-list');

@@ -27,16 +27,20 @@ function useListState() {
   const view = (NAV_VIEWS as readonly string[]).includes(params.get('view') ?? '')
     ? (params.get('view') as NavView)
     : 'mine';
-  const filters: Filters = {
-    status: params
-      .get('status')
-      ?.split(',')
-      .filter((s): s is CaseStatus => (CASE_STATUSES as readonly string[]).includes(s)),
-    itemCode: params.get('itemCode') ?? undefined,
-    applicant: params.get('applicant') ?? undefined,
-    receivedFrom: params.get('receivedFrom') ?? undefined,
-    receivedTo: params.get('receivedTo') ?? undefined,
-  };
+  // Kept while the address stays the same, so the filter form is not reset under the user's typing.
+  const filters = useMemo<Filters>(
+    () => ({
+      status: params
+        .get('status')
+        ?.split(',')
+        .filter((s): s is CaseStatus => (CASE_STATUSES as readonly string[]).includes(s)),
+      itemCode: params.get('itemCode') ?? undefined,
+      applicant: params.get('applicant') ?? undefined,
+      receivedFrom: params.get('receivedFrom') ?? undefined,
+      receivedTo: params.get('receivedTo') ?? undefined,
+    }),
+    [params],
+  );
   const page = Math.max(1, Number(params.get('page')) || 1);
   const update = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);
