@@ -37,6 +37,7 @@ export function FormStep({ draft, onNext }: { draft: Draft; onNext(): void }) {
   const navigate = useNavigate();
   const [checking, setChecking] = useState(false);
   const [blocked, setBlocked] = useState(false);
+  const [removeError, setRemoveError] = useState<unknown>();
   const { application } = draft;
   const multiple = application.parts.length > 1;
 
@@ -64,8 +65,12 @@ export function FormStep({ draft, onNext }: { draft: Draft; onNext(): void }) {
   };
 
   const remove = async () => {
-    await api.DELETE('/api/v1/applications/{id}', { params: { path: { id: application.id } } });
-    void navigate('/my');
+    try {
+      await api.DELETE('/api/v1/applications/{id}', { params: { path: { id: application.id } } });
+      void navigate('/my');
+    } catch (failure) {
+      setRemoveError(failure);
+    }
   };
 
   return (
@@ -91,6 +96,7 @@ export function FormStep({ draft, onNext }: { draft: Draft; onNext(): void }) {
         </Card>
       ))}
       {blocked ? <Alert type="error" showIcon role="alert" message={t('fixErrors')} /> : null}
+      {removeError ? <ProblemAlert error={removeError} /> : null}
       <Flex wrap gap={8} align="center" justify="space-between">
         <SaveStatus state={draft.saveState} />
         <Flex wrap gap={8}>

@@ -1,5 +1,5 @@
 import { Button, Card, Flex, Form, Result, Select, Skeleton, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import {
   Link,
   Navigate,
@@ -40,7 +40,7 @@ export default function Apply() {
 }
 
 /** Applying needs a signed-in person with a verified real name (the server's rule, said before asking). */
-function SignedIn({ page }: { page: React.ReactNode }) {
+function SignedIn({ page }: { page: ReactNode }) {
   const t = useT(applyTexts);
   const { profile } = useSession();
   const navigate = useNavigate();
