@@ -15,16 +15,26 @@ const BelowTheFold = lazy(() => import('./components/home-more.tsx'));
 
 const HOT_SERVICES = 8;
 
-function useHotServices() {
-  return useApi(
-    () =>
-      data<{ items: ItemSummary[] }>(
-        api.GET('/api/v1/catalog/items', {
-          params: { query: { sort: 'popular', page: 1, size: HOT_SERVICES } },
-        }),
-      ),
-    [],
+const loadHotServices = () =>
+  data<{ items: ItemSummary[] }>(
+    api.GET('/api/v1/catalog/items', {
+      params: { query: { sort: 'popular', page: 1, size: HOT_SERVICES } },
+    }),
   );
+/**
+ * On the home page the hot services are asked for as soon as the portal's code runs, not
+ * after the first render: on a slow network every round trip counts.
+ */
+let earlyHotServices = window.location.pathname === '/' ? loadHotServices() : undefined;
+// A failure is shown when the page reads it; unread, it must not surface as an unhandled rejection.
+earlyHotServices?.catch(() => undefined);
+
+function useHotServices() {
+  return useApi(() => {
+    const loading = earlyHotServices ?? loadHotServices();
+    earlyHotServices = undefined;
+    return loading;
+  }, []);
 }
 
 function HotServices({ hot }: { hot: ReturnType<typeof useHotServices> }) {
