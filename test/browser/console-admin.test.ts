@@ -49,10 +49,8 @@ describe('console administration', () => {
     const select = page.getByLabel(label, { exact: true });
     await select.click();
     if (search) await select.fill(text);
-    await page
-      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: text })
-      .first()
-      .click();
+    const exactly = new RegExp(`^${text}$`);
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: exactly }).click();
     await page.keyboard.press('Escape');
   }
 
@@ -114,10 +112,11 @@ describe('console administration', () => {
       .poll(() => dialog.getByText('密码应为 8 至 128 个字符，且至少包含字母、数字、符号中的两类').count())
       .toBe(1);
     await dialog.getByLabel('初始密码').fill('Window#2026');
-    await choose(page, '部门', '长安区政务服务中心', true);
+    await choose(page, '部门', '示例市长安区政务服务中心', true);
     await choose(page, '角色', '窗口人员');
-    await choose(page, '管辖区划', '长安区', true);
+    await choose(page, '管辖区划', '江苏省示例市长安区', true);
     await dialog.getByRole('button', { name: '保 存' }).click();
+    await expect.poll(() => dialog.count(), 'the dialog closes once the member is added').toBe(0);
     await expect.poll(() => page.getByRole('cell', { name: 'new.clerk' }).count()).toBe(1);
 
     const found = await call<{ items: { username: string; roles: string[]; status: string }[] }>(

@@ -46,8 +46,8 @@ export function useDateTime() {
     iso ? new Date(iso).toLocaleString(locale, { timeZone: 'Asia/Shanghai', hour12: false }) : '';
 }
 
-interface Option {
-  value: number | string;
+interface Option<V> {
+  value: V;
   label: string;
 }
 
@@ -62,20 +62,20 @@ interface SelectProps {
  * A select whose options are searched on the server as the user types; the values it
  * starts with are named by `describe` (they may not be among the first results).
  */
-function RemoteSelect({
+function RemoteSelect<V extends number | string>({
   load,
   describe,
   placeholder,
   ...props
 }: SelectProps & {
-  load: (q: string) => Promise<Option[]>;
-  describe: (value: never) => Promise<Option>;
+  load: (q: string) => Promise<Option<V>[]>;
+  describe: (value: V) => Promise<Option<V>>;
   placeholder: string;
 }) {
   const [q, setQ] = useState('');
   const { data: found, loading } = useApi(() => load(q), [q]);
   const [initial] = useState(
-    () => (props.value === undefined || props.value === null ? [] : [props.value].flat()) as never[],
+    () => (props.value === undefined || props.value === null ? [] : [props.value].flat()) as V[],
   );
   const { data: known } = useApi(() => Promise.all(initial.map(describe)), [initial]);
   const options = [...(known ?? []), ...(found ?? [])].filter(

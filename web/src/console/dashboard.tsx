@@ -99,7 +99,8 @@ function Figures({ stats }: { stats: Statistics }) {
     [stats.daily, t],
   );
 
-  const summary = (pairs: [string, number][]) => pairs.map(([k, v]) => `${k} ${v}`).join('，');
+  const summary = (pairs: [string, number][]) =>
+    pairs.map(([k, v]) => t('pair', { k, v })).join(t('separator'));
   return (
     <>
       <Typography.Paragraph type="secondary">

@@ -13,7 +13,7 @@ import {
   Tree,
   Typography,
 } from 'antd';
-import { useState } from 'react';
+import { useState, type Key } from 'react';
 import { api, data } from '../api/client.ts';
 import { useT } from '../i18n/index.tsx';
 import { ProblemAlert } from '../shared/problem.tsx';
@@ -68,11 +68,16 @@ export default function Directory() {
   const may = usePermissions();
   const [tree, setTree] = useState<RegionNode[]>();
   const [selected, setSelected] = useState<Region>();
+  const [expanded, setExpanded] = useState<Key[]>([]);
   const top = useApi(async () => {
-    const nodes = (await loadRegions()).map(nodeOf);
+    let nodes = (await loadRegions()).map(nodeOf);
+    // Start one level down (the city below the province), where the departments are.
+    const first = nodes[0];
+    const below = first ? (await loadRegions(first.key)).map(nodeOf) : [];
+    if (first) nodes = withChildren(nodes, first.key, below);
     setTree(nodes);
-    // Start at the top region, so the page shows departments at once.
-    setSelected((current) => current ?? nodes[0]?.region);
+    setExpanded(first ? [first.key] : []);
+    setSelected((current) => current ?? below[0]?.region ?? first?.region);
     return nodes;
   }, []);
   const [page, setPage] = useState(1);
@@ -98,6 +103,8 @@ export default function Directory() {
             <Tree<RegionNode>
               treeData={tree}
               loadData={loadChildren}
+              expandedKeys={expanded}
+              onExpand={setExpanded}
               selectedKeys={selected ? [selected.code] : []}
               onSelect={(_, { node }) => {
                 setSelected(node.region);

@@ -130,6 +130,8 @@ export const dashboard = defineMessages(
     overdueSeries: '超期',
     cases: '办件数',
     empty: '暂无办件',
+    pair: '{k}：{v}',
+    separator: '；',
   },
   {
     title: 'Dashboard',
@@ -148,6 +150,8 @@ export const dashboard = defineMessages(
     overdueSeries: 'Overdue',
     cases: 'Cases',
     empty: 'No cases yet',
+    pair: '{k}: {v}',
+    separator: '; ',
   },
 );
 
