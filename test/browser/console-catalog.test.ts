@@ -131,6 +131,29 @@ describe('console: catalog editor', () => {
     await context.close();
   });
 
+  it('creates an item: refused without a name, then opened as the draft of version 1', async () => {
+    const context = await newContext(browser, 'pc');
+    const page = await watchedPage(context);
+    await signInWithPassword(page, 'catalog.admin');
+    await page.goto('/console/catalog');
+    await page.getByRole('button', { name: '新建事项' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: spaced('创建') }).click();
+    await dialog.getByText('请填写事项名称').waitFor();
+    await dialog.getByText('请填写责任部门').waitFor();
+    await dialog.getByLabel('事项名称').fill('控制台测试事项');
+    await dialog.getByLabel('事项类型').click();
+    await page.locator('.ant-select-item-option[title="行政许可"]').click();
+    await dialog.getByLabel('责任部门').fill('民政局');
+    await dialog.getByRole('button', { name: spaced('创建') }).click();
+    await page.getByRole('heading', { level: 1, name: '控制台测试事项' }).waitFor();
+    await page.getByText('正在编辑第1版草稿').waitFor();
+    const code = page.url().split('/').pop()!;
+    expect(await versionsOf(page, code)).toEqual([expect.objectContaining({ version: 1, status: 'draft' })]);
+    expectNoProblems(page);
+    await context.close();
+  });
+
   it('makes a bundle (一件事) of two items and changes their order', async () => {
     const context = await newContext(browser, 'pc');
     const page = await watchedPage(context);

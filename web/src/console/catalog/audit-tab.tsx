@@ -45,7 +45,9 @@ export function AuditTab({ code, round }: { code: string; round: number }) {
           render: (r) => {
             const version = versionOf(r);
             const action = ACTION_KEYS[r.action] ? t(ACTION_KEYS[r.action]!) : r.action;
-            return version === undefined ? action : `${action}（${t('auditVersion', { version })}）`;
+            return version === undefined
+              ? action
+              : t('auditEntry', { action, version: t('auditVersion', { version }) });
           },
         },
       ]}

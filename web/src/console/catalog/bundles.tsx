@@ -103,7 +103,7 @@ function BundleDialog({
   bundle: BundleSummary | undefined;
   onClose(saved: boolean): void;
 }) {
-  const { t, audience } = useLabels();
+  const { t, audience, itemName } = useLabels();
   const { message } = App.useApp();
   const [form] = Form.useForm<BundleValues>();
   const [items, setItems] = useState<ItemRef[]>(bundle?.items ?? []);
@@ -275,7 +275,7 @@ function BundleDialog({
               .filter((i) => !items.some((chosen) => chosen.code === i.code))
               .map((i) => ({
                 value: i.code,
-                label: `${i.name}${i.subSituation ? `（${i.subSituation}）` : ''}`,
+                label: itemName(i),
               }))}
             onChange={(code: string) => {
               const item = found.data?.items.find((i) => i.code === code);

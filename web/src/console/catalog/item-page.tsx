@@ -30,7 +30,7 @@ function tabOf(field: string | number | undefined): EditorTab {
 /** One item: its draft in the editor, its versions with their diff and lifecycle, its change log. */
 export default function ItemPage() {
   const { code = '' } = useParams();
-  const { t } = useLabels();
+  const { t, itemName } = useLabels();
   const [round, setRound] = useState(0);
   const versions = useApi(
     () =>
@@ -60,7 +60,7 @@ export default function ItemPage() {
         <ArrowLeftOutlined /> {t('backToList')}
       </Link>
       <PageTitle
-        title={`${base.name}${base.subSituation ? `（${base.subSituation}）` : ''}`}
+        title={itemName(base)}
         extra={
           <Space>
             <Typography.Text type="secondary">{code}</Typography.Text>

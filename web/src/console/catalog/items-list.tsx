@@ -15,7 +15,7 @@ const PAGE_SIZE = 20;
 
 /** Every item of the basic catalog, drafts too: search, filters, pages, and a new item. */
 export default function ItemsList() {
-  const { t, type } = useLabels();
+  const { t, type, itemName } = useLabels();
   const dateTime = useDateTime();
   const [params, setParams] = useSearchParams();
   const [creating, setCreating] = useState(false);
@@ -55,12 +55,7 @@ export default function ItemsList() {
     {
       key: 'name',
       title: t('name'),
-      render: (item) => (
-        <Link to={item.code}>
-          {item.name}
-          {item.subSituation ? `（${item.subSituation}）` : ''}
-        </Link>
-      ),
+      render: (item) => <Link to={item.code}>{itemName(item)}</Link>,
     },
     { key: 'code', title: t('code'), render: (item) => item.code },
     { key: 'department', title: t('department'), render: (item) => item.department },

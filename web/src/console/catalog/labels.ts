@@ -74,5 +74,11 @@ export function useLabels() {
     type: useCallback((code: string) => t(`type${code}` as Key), [t]),
     audience: useCallback((a: string) => (AUDIENCE_KEYS[a] ? t(AUDIENCE_KEYS[a]) : a), [t]),
     handling: useCallback((h: string) => (HANDLING_KEYS[h] ? t(HANDLING_KEYS[h]) : h), [t]),
+    /** An item's name with its situation (新设, 变更 ...) when it has one. */
+    itemName: useCallback(
+      (item: { name: string; subSituation: string | null }) =>
+        item.subSituation ? t('withSituation', { name: item.name, situation: item.subSituation }) : item.name,
+      [t],
+    ),
   };
 }

@@ -144,7 +144,9 @@ function DiffView({ changes }: { changes: Change[] }) {
     if (element === 'legalBasis') return (value as { title: string }[]).map((b) => b.title).join('；');
     if (element === 'process' || element === 'specialProcedures')
       return (value as { name: string; limitDays?: number }[])
-        .map((s) => (s.limitDays === undefined ? s.name : `${s.name}（${s.limitDays}）`))
+        .map((s) =>
+          s.limitDays === undefined ? s.name : t('stepWithLimit', { name: s.name, days: s.limitDays }),
+        )
         .join(' → ');
     if (Array.isArray(value)) return value.join('、') || t('none');
     return typeof value === 'object' ? JSON.stringify(value) : String(value);
