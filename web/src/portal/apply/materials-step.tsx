@@ -186,7 +186,9 @@ export function MaterialsStep({
       );
       const { filled, ...view } = result;
       draft.setApplication(view);
-      void message.info(filled.length ? t('filled', { names: filled.join('、') }) : t('filledNone'));
+      void message.info(
+        filled.length ? t('filled', { names: filled.join(t('listSeparator')) }) : t('filledNone'),
+      );
     } catch (failure) {
       setError(failure);
     } finally {
@@ -271,7 +273,7 @@ export function MaterialsStep({
           type="error"
           showIcon
           role="alert"
-          message={t('missingRequired', { names: missing.map((m) => m.name).join('、') })}
+          message={t('missingRequired', { names: missing.map((m) => m.name).join(t('listSeparator')) })}
         />
       ) : null}
       <Flex wrap gap={8} justify="flex-end">

@@ -83,6 +83,7 @@ export const applyTexts = defineMessages(
     bytes: '{n} B',
     kb: '{n} KB',
     mb: '{n} MB',
+    listSeparator: '、',
   },
   {
     title: 'Apply online',
@@ -167,5 +168,6 @@ export const applyTexts = defineMessages(
     bytes: '{n} B',
     kb: '{n} KB',
     mb: '{n} MB',
+    listSeparator: ', ',
   },
 );

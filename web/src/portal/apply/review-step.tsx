@@ -12,8 +12,12 @@ import { applyTexts } from './messages.ts';
 import { PageTitle, SectionTitle, STATUS_COLOURS, StatusText, useProvidedText } from './parts.tsx';
 import type { ApplicationView } from './types.ts';
 
-const shown = (value: unknown) =>
-  Array.isArray(value) ? value.join('、') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+const shown = (value: unknown, separator: string) =>
+  Array.isArray(value)
+    ? value.join(separator)
+    : typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value);
 
 export function ReviewStep(props: {
   draft: Draft;
@@ -80,7 +84,7 @@ export function ReviewStep(props: {
               const label = locale === 'en' ? (field['x-ui']?.titleEn ?? field.title) : field.title;
               return (
                 <Descriptions.Item key={name} label={label ?? name}>
-                  {value === undefined ? t('notFilled') : shown(value)}
+                  {value === undefined ? t('notFilled') : shown(value, t('listSeparator'))}
                 </Descriptions.Item>
               );
             })}
@@ -155,7 +159,7 @@ export function Submitted({ application }: { application: ApplicationView }) {
             <Alert
               type="warning"
               showIcon
-              message={t('toleratedMissing', { names: missing.map((m) => m.name).join('、') })}
+              message={t('toleratedMissing', { names: missing.map((m) => m.name).join(t('listSeparator')) })}
             />
           ) : null}
           {progress.error ? <ProblemAlert error={progress.error} onRetry={progress.reload} /> : null}

@@ -100,7 +100,7 @@ function Supplement({ detail, onDone }: { detail: CaseDetail; onDone(): void }) 
               <div>
                 <FilePicker
                   label={t('uploadFile')}
-                  ariaLabel={`${t('uploadFile')}：${n.name}`}
+                  ariaLabel={t('uploadFor', { name: n.name })}
                   disabled={uploads[n.name]?.status === 'active'}
                   onFile={(file) => void upload(n.name, file)}
                 />
@@ -136,9 +136,7 @@ function Steps({ entries }: { entries: TimelineEntry[] }) {
             <Typography.Text type="secondary">{when(e.at)}</Typography.Text>
             {e.reason ? <Typography.Text>{t('reason', { reason: e.reason })}</Typography.Text> : null}
             {e.details.needed?.map((n) => (
-              <Typography.Text key={n.name}>
-                · {n.name}：{n.problem}
-              </Typography.Text>
+              <Typography.Text key={n.name}>· {t('neededItem', n)}</Typography.Text>
             ))}
           </Flex>
         ),

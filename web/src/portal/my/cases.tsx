@@ -52,7 +52,7 @@ function Drafts() {
           >
             <List.Item.Meta
               title={draft.enterprise ? `${draft.title} · ${draft.enterprise.name}` : draft.title}
-              description={`${t('updatedAt')}：${when(draft.updatedAt)}`}
+              description={t('savedOn', { time: when(draft.updatedAt) })}
             />
           </List.Item>
         )}

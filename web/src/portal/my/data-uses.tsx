@@ -46,10 +46,10 @@ export default function DataUses() {
               <Flex vertical gap={2}>
                 <Typography.Text strong>{a.consumer}</Typography.Text>
                 <Typography.Text>
-                  {a.resourceName}：{a.fields.join('、')}
+                  {t('fieldsOf', { resource: a.resourceName, fields: a.fields.join(t('listSeparator')) })}
                 </Typography.Text>
                 <Typography.Text type="secondary">
-                  {t('purpose')}：{a.purpose ?? '—'} · {when(a.at)}
+                  {t('purposeAt', { purpose: a.purpose ?? '—', time: when(a.at) })}
                 </Typography.Text>
                 {outcome(a)}
               </Flex>
@@ -75,7 +75,7 @@ export default function DataUses() {
             { title: t('consumer'), dataIndex: 'consumer' },
             { title: t('purpose'), render: (_, a) => a.purpose ?? '—' },
             { title: t('resource'), dataIndex: 'resourceName' },
-            { title: t('fields'), render: (_, a) => a.fields.join('、') },
+            { title: t('fields'), render: (_, a) => a.fields.join(t('listSeparator')) },
             { title: t('outcome'), render: (_, a) => outcome(a) ?? t('allowed') },
           ]}
         />

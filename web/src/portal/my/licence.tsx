@@ -297,7 +297,9 @@ function Accesses({ licenceId }: { licenceId: string }) {
             render: (_, a) =>
               a.outcome === 'allowed'
                 ? t('allowed')
-                : `${t('denied')}${a.reasonText ? `：${pick(a.reasonText, a.reasonTextEn)}` : ''}`,
+                : a.reasonText
+                  ? t('deniedBecause', { reason: pick(a.reasonText, a.reasonTextEn) })
+                  : t('denied'),
           },
         ]}
       />
