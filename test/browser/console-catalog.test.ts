@@ -203,6 +203,11 @@ describe('console: catalog editor', () => {
     await page.waitForLoadState('networkidle');
     await screenshot(page, 'console-catalog-list');
     await openItem(page);
+    await page.getByLabel('承诺办结时限（工作日）').waitFor();
+    await screenshot(page, 'console-catalog-elements');
+    await page.getByRole('tab', { name: '申请材料' }).click();
+    await page.getByLabel('材料名称').first().waitFor();
+    await screenshot(page, 'console-catalog-materials');
     await page.getByRole('tab', { name: '申请表单' }).click();
     await page.getByTestId('form-preview').getByText('申请人姓名').waitFor();
     await screenshot(page, 'console-catalog-designer');
