@@ -69,6 +69,10 @@ async function main(argv: string[]): Promise<void> {
         console.log(`  Demo accounts (password ${DEMO_PASSWORD}):`);
         console.log(`    staff (username): ${demo.staff.map((s) => s.username).join(', ')}`);
         console.log(`    citizens (phone): ${demo.persons.map((p) => `${p.phone} ${p.name}`).join(', ')}`);
+        if (enterprise)
+          console.log(
+            `    enterprise: ${enterprise.name} ${enterprise.uscc} (its legal representative is the first citizen)`,
+          );
       }
       return;
     }
