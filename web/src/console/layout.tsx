@@ -201,9 +201,8 @@ export function ConsoleLayout({ children }: { children: ReactNode }) {
     return (
       <Layout style={{ minHeight: '100vh' }}>
         <Header />
-        <Layout.Content>
-          <main>{body}</main>
-        </Layout.Content>
+        {/* antd's Content is the page's <main> landmark. */}
+        <Layout.Content>{body}</Layout.Content>
       </Layout>
     );
 
@@ -226,9 +225,7 @@ export function ConsoleLayout({ children }: { children: ReactNode }) {
             <SideMenu />
           </Layout.Sider>
         )}
-        <Layout.Content style={{ padding: phone ? 12 : 24, minWidth: 0 }}>
-          <main>{children}</main>
-        </Layout.Content>
+        <Layout.Content style={{ padding: phone ? 12 : 24, minWidth: 0 }}>{children}</Layout.Content>
       </Layout>
     </Layout>
   );
