@@ -80,17 +80,23 @@ describe('journey: an enterprise applies for a licence that two departments appr
   afterAll(() => browser?.close());
 
   it('runs from the portal through the workbench to a licence verified from its QR page', async () => {
-    // The representative signs in; the enterprise is bound once (the registry names them its
-    // legal representative) and the portal switches to acting for it.
+    // The representative signs in and binds the enterprise on the account page (the registry
+    // names them its legal representative; a mistyped code is refused beside the field), then acts for it.
     const applicant = await watchedPage(await newContext(browser));
     await signInWithPassword(applicant, representativePhone());
     const api = pageApi(applicant);
-    const profile = await api<{ enterprises: { enterpriseId: string; name: string; uscc: string }[] }>(
-      'GET',
-      '/api/v1/identity/me',
-    );
-    const enterprise = profile.enterprises[0] ?? (await bindDemoEnterprise(api));
+    const [, name, uscc] = /enterprise: (\S+) ([0-9A-Z]{18})/.exec(inject('serverOutput'))!;
     await applicant.goto('/account#acting');
+    const code = applicant.getByLabel('统一社会信用代码');
+    await code.fill('91I1');
+    await applicant.getByRole('button', { name: '绑定企业' }).click();
+    await eventually(() => applicant.getByText('统一社会信用代码为18位数字或大写字母').isVisible()).toBe(
+      true,
+    );
+    await code.fill(uscc!);
+    await applicant.getByRole('button', { name: '绑定企业' }).click();
+    await eventually(() => applicant.getByText(`已绑定 ${name}`).isVisible()).toBe(true);
+    const enterprise = { name: name! };
     await applicant.getByRole('button', { name: `切换为此身份：${enterprise.name}` }).click();
     await eventually(() => applicant.getByText('已切换办事身份').isVisible()).toBe(true);
 
@@ -172,17 +178,3 @@ describe('journey: an enterprise applies for a licence that two departments appr
     for (const page of [applicant, clerk, housing, market, head, anyone]) expectNoProblems(page);
   });
 });
-
-/** Binds the demo enterprise for its legal representative (the registry names them), once. */
-async function bindDemoEnterprise(api: ReturnType<typeof pageApi>) {
-  const uscc = /enterprise: \S+ ([0-9A-Z]{18})/.exec(inject('serverOutput'))?.[1];
-  expect(uscc, 'the demo enterprise credit code in the server output').toBeDefined();
-  const bound = await api<{ id: string; name: string; uscc: string }>(
-    'POST',
-    '/api/v1/identity/enterprises',
-    {
-      uscc,
-    },
-  );
-  return { enterpriseId: bound.id, name: bound.name, uscc: bound.uscc };
-}

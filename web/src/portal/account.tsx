@@ -22,6 +22,8 @@ import { loginPath } from './layout.tsx';
 import { portal } from './messages.ts';
 
 const ID_NUMBER = /^\d{17}[\dXx]$/;
+/** GB 32100's alphabet; the check character is the server's to verify. */
+const USCC = /^[0-9A-HJ-NP-RT-UW-Y]{18}$/;
 
 function useDate() {
   const { locale } = useLocale();
@@ -244,6 +246,46 @@ function ActingCard({ profile }: { profile: Profile }) {
   );
 }
 
+/** A legal representative binds their enterprise (the legal-entity registry must name them). */
+function BindEnterpriseCard() {
+  const t = useT(portal);
+  const { refresh } = useSession();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<{ uscc: string }>();
+  const { submit, problem, busy } = useSubmit(form, async ({ uscc }) => {
+    const bound = await data(api.POST('/api/v1/identity/enterprises', { body: { uscc } }));
+    await refresh();
+    form.resetFields();
+    void message.success(t('bound', { name: bound.name }));
+  });
+  return (
+    <Card title={<h2 className="tb-card-title">{t('bindTitle')}</h2>}>
+      <Form form={form} layout="vertical" requiredMark={false} onFinish={(v) => void submit(v)}>
+        <Typography.Paragraph type="secondary">{t('bindText')}</Typography.Paragraph>
+        {problem ? (
+          <div style={{ marginBottom: 16 }}>
+            <ProblemAlert error={problem} />
+          </div>
+        ) : null}
+        <Form.Item
+          name="uscc"
+          label={t('usccLabel')}
+          normalize={(value: string) => value.toUpperCase().trim()}
+          rules={[
+            { required: true, message: t('usccRequired') },
+            { pattern: USCC, message: t('usccInvalid') },
+          ]}
+        >
+          <Input maxLength={18} autoComplete="off" />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" loading={busy}>
+          {t('bind')}
+        </Button>
+      </Form>
+    </Card>
+  );
+}
+
 /** 账户与认证: profile, real-name and face verification, and the identity to act under. */
 export default function Account() {
   const t = useT(portal);
@@ -277,6 +319,7 @@ export default function Account() {
       <RealNameCard profile={profile} />
       <FaceCard profile={profile} />
       <ActingCard profile={profile} />
+      <BindEnterpriseCard />
     </Flex>
   );
 }
