@@ -16,7 +16,7 @@ export function ProblemAlert({ error, onRetry }: { error: unknown; onRetry?: () 
       type="error"
       showIcon
       role="alert"
-      message={title}
+      title={title}
       description={
         <>
           {!problem || problem.status >= 500 ? <div>{t('errorText')}</div> : null}
