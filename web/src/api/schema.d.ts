@@ -2583,7 +2583,7 @@ export interface paths {
                         redirectUris?: string[];
                         postLogoutRedirectUris?: string[];
                         grantTypes: ("authorization_code" | "refresh_token" | "client_credentials")[];
-                        scopes: ("openid" | "profile" | "phone" | "enterprise" | "offline_access")[];
+                        scopes: ("openid" | "profile" | "phone" | "enterprise" | "offline_access" | "exchange")[];
                         /** @enum {unknown} */
                         tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post";
                     };
@@ -8136,6 +8136,62 @@ export interface paths {
         };
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/consumers/{id}/oidc-client": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give the consumer an OIDC client (client credentials, scope exchange); the secret is shown once, a previous client is removed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /** Remove the consumer’s OIDC client: its tokens stop working at once */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
