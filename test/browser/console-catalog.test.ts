@@ -136,6 +136,8 @@ describe('console: catalog editor', () => {
     const page = await watchedPage(context);
     await signInWithPassword(page, 'catalog.admin');
     await page.goto('/console/catalog');
+    await page.getByRole('table').getByRole('link').first().waitFor();
+    await screenshot(page, 'console-catalog-list');
     await page.getByRole('button', { name: '新建事项' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: spaced('创建') }).click();
@@ -144,8 +146,10 @@ describe('console: catalog editor', () => {
     await dialog.getByLabel('事项名称').fill('控制台测试事项');
     await dialog.getByLabel('事项类型').click();
     await page.locator('.ant-select-item-option[title="行政许可"]').click();
+    await dialog.getByTitle('行政许可').waitFor();
     await dialog.getByLabel('责任部门').fill('民政局');
     await dialog.getByRole('button', { name: spaced('创建') }).click();
+    await page.waitForURL(/\/console\/catalog\/\d+$/);
     await page.getByRole('heading', { level: 1, name: '控制台测试事项' }).waitFor();
     await page.getByText('正在编辑第1版草稿').waitFor();
     const code = page.url().split('/').pop()!;
