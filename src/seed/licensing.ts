@@ -52,10 +52,16 @@ const SHOP_FIELDS = {
   },
 };
 
-function parallelProcess(limits: { legal: number; promised: number }) {
+/**
+ * Within the item's own limits (a process must keep them): after acceptance, the parallel
+ * review takes what the decision and the certificate (a day each) leave of the promised
+ * days, and delivery happens on the day of the certificate.
+ */
+function parallelProcess(legal: number, promised: number) {
+  const review = Math.max(1, promised - 2);
   return {
-    legalLimitDays: limits.legal,
-    promisedLimitDays: limits.promised,
+    legalLimitDays: Math.max(legal, promised),
+    promisedLimitDays: promised,
     stages: [
       {
         code: 'accept',
@@ -71,7 +77,7 @@ function parallelProcess(limits: { legal: number; promised: number }) {
         kind: 'review',
         role: 'approver',
         department: 'lead',
-        limitDays: 5,
+        limitDays: review,
         join: 'all',
         branches: [
           {
@@ -79,14 +85,14 @@ function parallelProcess(limits: { legal: number; promised: number }) {
             name: '食品安全审查',
             department: '市场监督管理局',
             role: 'approver',
-            limitDays: 5,
+            limitDays: review,
           },
           {
             code: 'housing',
             name: '经营场所审查',
             department: '住房和城乡建设局',
             role: 'approver',
-            limitDays: 4,
+            limitDays: review,
           },
         ],
       },
@@ -112,7 +118,7 @@ function parallelProcess(limits: { legal: number; promised: number }) {
         kind: 'delivery',
         role: 'window_clerk',
         department: 'lead',
-        limitDays: 1,
+        limitDays: 0,
       },
     ],
   };
@@ -132,15 +138,12 @@ export async function seedDemoLicensing(db: Database): Promise<string | null> {
   // The draft takes the elements it knows from the version (as a catalog import does).
   const elements: ItemElements = {
     ...published,
-    // Longer than the 3 promised days: a parallel review needs its own days.
-    legalLimitDays: 20,
-    promisedLimitDays: 10,
     formSchema: {
       ...formSchema,
       properties: { ...formSchema.properties, ...SHOP_FIELDS },
       required: [...(formSchema.required ?? []), 'shopName', 'premises', 'businessType', 'businessScope'],
     } as ItemElements['formSchema'],
-    workflow: parallelProcess({ legal: 20, promised: 10 }),
+    workflow: parallelProcess(published.legalLimitDays, published.promisedLimitDays),
   };
   const actor = { actor: 'system:seed' };
   await saveItemDraft(db, row.code, elements, actor);
