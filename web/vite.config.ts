@@ -3,6 +3,7 @@ import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { HOT_SERVICES_URL } from './src/portal/hot-services.ts';
 
 /**
  * Brotli and gzip copies of every text file beside it, made once at build time at the
@@ -57,6 +58,9 @@ function preloadPortal(): Plugin {
         for (const imported of chunk?.imports ?? []) visit(imported);
       };
       visit(portal.fileName);
+      // The home page itself is a lazy chunk of the portal: announce it too, and its data.
+      const home = chunks.find((c) => c.moduleIds.some((id) => id.endsWith('/src/portal/home.tsx')));
+      if (home) visit(home.fileName);
       const source = String(html.source);
       const missing = (file: string) => !source.includes(`/${file}"`);
       const links = [
@@ -64,6 +68,7 @@ function preloadPortal(): Plugin {
         ...[...scripts]
           .filter(missing)
           .map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`),
+        `<link rel="preload" as="fetch" crossorigin href="${HOT_SERVICES_URL}">`,
       ].join('\n    ');
       html.source = source.replace('</head>', `  ${links}\n  </head>`);
       writeFileSync(path.join(options.dir!, 'index.html'), html.source);

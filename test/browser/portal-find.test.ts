@@ -245,11 +245,12 @@ describe('portal: finding a service, reading its guide, signing in', () => {
       downloadThroughput: (1.6 * 1024 * 1024) / 8,
       uploadThroughput: (768 * 1024) / 8,
     });
-    const started = Date.now();
     await page.goto('/', { waitUntil: 'commit' });
     await searchBox(page).waitFor({ state: 'visible' });
     await page.getByTestId('hot-services').getByRole('link').first().waitFor({ state: 'visible' });
-    const elapsed = Date.now() - started;
+    // The page's own clock, from the start of the navigation (as the browser's timing APIs
+    // count it), read once both are visible: the test runner's overheads are not the page's.
+    const elapsed = Math.round(await page.evaluate(() => performance.now()));
     console.log(`portal home on 3G Fast: search box and hot services visible after ${elapsed} ms`);
     expect(elapsed).toBeLessThan(2000);
     expectNoProblems(page);

@@ -6,7 +6,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Route, Routes } from 'react-router';
 import { setApiLanguage } from './api/client.ts';
 import { LocaleProvider, useLocale } from './i18n/index.tsx';
-import { ErrorBoundary } from './shared/problem.tsx';
+import { ErrorBoundary } from './shared/error-boundary.tsx';
 import { SessionProvider } from './shared/session.tsx';
 import { theme } from './shared/theme.ts';
 

@@ -7,18 +7,17 @@ import { ProblemAlert } from '../shared/problem.tsx';
 import { useApi } from '../shared/use-api.ts';
 import type { ItemSummary } from './components/catalog.ts';
 import { SearchBox } from './components/search-box.tsx';
+import { HOT_SERVICES_QUERY } from './hot-services.ts';
 import { portal } from './messages.ts';
 import { common } from '../shared/messages.ts';
 
 /** Below the fold: loaded after what a resident sees first, so it does not compete for a slow network. */
 const BelowTheFold = lazy(() => import('./components/home-more.tsx'));
 
-const HOT_SERVICES = 8;
-
 const loadHotServices = () =>
   data<{ items: ItemSummary[] }>(
     api.GET('/api/v1/catalog/items', {
-      params: { query: { sort: 'popular', page: 1, size: HOT_SERVICES } },
+      params: { query: HOT_SERVICES_QUERY },
     }),
   );
 /**

@@ -1,5 +1,4 @@
 import { Alert, Button, Result } from 'antd';
-import { Component, type ErrorInfo, type ReactNode } from 'react';
 import { ApiProblem } from '../api/client.ts';
 import { useBilingual, useT } from '../i18n/index.tsx';
 import { common } from './messages.ts';
@@ -42,22 +41,4 @@ export function ProblemPage({ error }: { error: unknown }) {
   if (status === 403)
     return <Result status="403" title={t('forbiddenTitle')} subTitle={t('forbiddenText')} />;
   return <Result status="error" title={t('errorTitle')} extra={<ProblemAlert error={error} />} />;
-}
-
-interface BoundaryState {
-  error: unknown;
-}
-
-/** Catches a render failure below it and shows ProblemPage instead of an empty screen. */
-export class ErrorBoundary extends Component<{ children: ReactNode }, BoundaryState> {
-  override state: BoundaryState = { error: undefined };
-  static getDerivedStateFromError(error: unknown): BoundaryState {
-    return { error };
-  }
-  override componentDidCatch(error: unknown, info: ErrorInfo) {
-    console.warn('render failed', error, info.componentStack);
-  }
-  override render() {
-    return this.state.error === undefined ? this.props.children : <ProblemPage error={this.state.error} />;
-  }
 }
