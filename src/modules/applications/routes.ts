@@ -66,6 +66,7 @@ const CaseProgress = Type.Object(
     organisationName: Type.String(),
     status: Type.String(),
     statusName: Type.String(),
+    statusNameEn: Type.String(),
     terminal: Type.Boolean(),
     currentStages: Type.Array(Type.String()),
     submittedAt: Time,

@@ -65,6 +65,7 @@ export interface WorkbenchRow {
   number: string;
   status: CaseStatus;
   statusName: string;
+  statusNameEn: string;
   version: number;
   itemCode: string;
   itemName: string;
@@ -177,6 +178,7 @@ export async function workbench(
         number: r.number as string,
         status,
         statusName: STATUS_NAMES[status].zh,
+        statusNameEn: STATUS_NAMES[status].en,
         version: r.version as number,
         itemCode: r.item_code as string,
         itemName: r.item_name as string,
@@ -306,6 +308,7 @@ export interface CaseSummary {
   organisationName: string;
   status: CaseStatus;
   statusName: string;
+  statusNameEn: string;
   terminal: boolean;
   /** The stages waiting for work. */
   currentStages: string[];
@@ -331,6 +334,7 @@ function toSummary(r: Record<string, unknown>): CaseSummary {
     organisationName: r.organisation_name as string,
     status,
     statusName: STATUS_NAMES[status].zh,
+    statusNameEn: STATUS_NAMES[status].en,
     terminal: isTerminal(status),
     currentStages: [...new Set(r.stages as string[])],
     submittedAt: r.submitted_at as Date,

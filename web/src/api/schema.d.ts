@@ -7254,6 +7254,7 @@ export interface paths {
                                 organisationName: string;
                                 status: string;
                                 statusName: string;
+                                statusNameEn: string;
                                 terminal: boolean;
                                 currentStages: string[];
                                 /** Format: date-time */

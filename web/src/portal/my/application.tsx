@@ -1,7 +1,7 @@
 import { Card, Descriptions, Flex, List, Skeleton, Tag, Typography } from 'antd';
 import { Link, useParams } from 'react-router';
 import { api, data } from '../../api/client.ts';
-import { useT } from '../../i18n/index.tsx';
+import { useBilingual, useT } from '../../i18n/index.tsx';
 import { ProblemPage } from '../../shared/problem.tsx';
 import { useApi } from '../../shared/use-api.ts';
 import { PageTitle } from '../apply/parts.tsx';
@@ -12,6 +12,7 @@ import { useDateTime } from './parts.tsx';
 /** An application and its cases (a 一件事 bundle: one per item). */
 export default function ApplicationProgress() {
   const t = useT(myTexts);
+  const pick = useBilingual();
   const when = useDateTime();
   const { id = '' } = useParams();
   const progress = useApi(
@@ -38,7 +39,9 @@ export default function ApplicationProgress() {
                 <Typography.Text type="secondary">
                   {c.number} · {c.organisationName}
                 </Typography.Text>
-                <Tag color={c.terminal ? 'default' : CLOCK_COLOURS[c.clockState]}>{c.statusName}</Tag>
+                <Tag color={c.terminal ? 'default' : CLOCK_COLOURS[c.clockState]}>
+                  {pick(c.statusName, c.statusNameEn)}
+                </Tag>
               </Flex>
             </List.Item>
           )}

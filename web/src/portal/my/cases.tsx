@@ -1,7 +1,7 @@
 import { Button, Card, Flex, Grid, List, Table, Tag, Typography } from 'antd';
 import { useNavigate } from 'react-router';
 import { api, data } from '../../api/client.ts';
-import { useT } from '../../i18n/index.tsx';
+import { useBilingual, useT } from '../../i18n/index.tsx';
 import { ProblemAlert } from '../../shared/problem.tsx';
 import { useApi } from '../../shared/use-api.ts';
 import { SectionTitle } from '../apply/parts.tsx';
@@ -63,6 +63,7 @@ function Drafts() {
 
 export default function Cases() {
   const t = useT(myTexts);
+  const pick = useBilingual();
   const navigate = useNavigate();
   const when = useDateTime();
   const phone = Grid.useBreakpoint().md === false;
@@ -76,7 +77,9 @@ export default function Cases() {
   const open = (c: MyCase) => void navigate(`/my/cases/${c.caseId}`);
   const status = (c: MyCase) => (
     <Flex wrap gap={4}>
-      <Tag color={c.terminal ? 'default' : CLOCK_COLOURS[c.clockState]}>{c.statusName}</Tag>
+      <Tag color={c.terminal ? 'default' : CLOCK_COLOURS[c.clockState]}>
+        {pick(c.statusName, c.statusNameEn)}
+      </Tag>
       {NEEDS_APPLICANT.has(c.status) ? <Tag color="#b91c1c">{t('needsMe')}</Tag> : null}
     </Flex>
   );

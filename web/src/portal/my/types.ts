@@ -26,6 +26,7 @@ export interface MyCase {
   organisationName: string;
   status: string;
   statusName: string;
+  statusNameEn: string;
   terminal: boolean;
   submittedAt: string;
   promisedDeadline: string | null;
