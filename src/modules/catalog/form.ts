@@ -20,49 +20,66 @@ export function compileForm(schema: FormSchema): { ok: true } | { ok: false; rea
   }
 }
 
+interface FieldUi {
+  widget: string;
+  order: number;
+  titleEn: string;
+  help?: string;
+  helpEn?: string;
+  identifier?: string;
+  enumNames?: string[];
+  enumNamesEn?: string[];
+}
 interface Field {
   title: string;
   type?: string;
   enum?: string[];
   pattern?: string;
   maxLength?: number;
-  'x-ui': { widget: string; order: number; help?: string; identifier?: string };
+  'x-ui': FieldUi;
 }
 
+/** A text in Chinese and English: the portal shows the page's language. */
+type Texts = readonly [zh: string, en: string];
+
 const field = (
-  title: string,
+  [title, titleEn]: Texts,
   order: number,
   widget: string,
-  extra: Partial<Field> = {},
-  help?: string,
+  extra: Omit<Partial<Field>, 'x-ui'> & { 'x-ui'?: Partial<FieldUi> } = {},
+  help?: Texts,
 ): Field => ({
   title,
   type: 'string',
   maxLength: 200,
   ...extra,
-  'x-ui': { widget, order, ...(help && { help }), ...extra['x-ui'] },
+  'x-ui': { widget, order, titleEn, ...(help && { help: help[0], helpEn: help[1] }), ...extra['x-ui'] },
 });
 
+const PHONE = { pattern: '^1[3-9]\\d{9}$' };
 const PERSON_FIELDS: Record<string, Field> = {
-  applicantName: field('申请人姓名', 10, 'input'),
+  applicantName: field(['申请人姓名', 'Applicant’s name'], 10, 'input'),
   idNumber: field(
-    '公民身份号码',
+    ['公民身份号码', 'Resident ID number'],
     20,
     'identifier',
-    { 'x-ui': { widget: 'identifier', order: 20, identifier: 'residentId' } },
-    '18位居民身份证号码',
+    { 'x-ui': { identifier: 'residentId' } },
+    ['18位居民身份证号码', 'The 18-character resident ID number'],
   ),
-  phone: field('手机号码', 30, 'phone', { pattern: '^1[3-9]\\d{9}$' }, '用于接收办理进度短信'),
-  address: field('联系地址', 40, 'input'),
+  phone: field(['手机号码', 'Mobile number'], 30, 'phone', PHONE, [
+    '用于接收办理进度短信',
+    'Progress is sent to it by SMS',
+  ]),
+  address: field(['联系地址', 'Address'], 40, 'input'),
 };
 const ENTERPRISE_FIELDS: Record<string, Field> = {
-  enterpriseName: field('单位名称', 10, 'input'),
-  creditCode: field('统一社会信用代码', 20, 'identifier', {
-    'x-ui': { widget: 'identifier', order: 20, identifier: 'uscc' },
+  enterpriseName: field(['单位名称', 'Organisation name'], 10, 'input'),
+  creditCode: field(['统一社会信用代码', 'Unified social credit code'], 20, 'identifier', {
+    'x-ui': { identifier: 'uscc' },
   }),
-  legalRepresentative: field('法定代表人', 30, 'input'),
-  contactName: field('经办人姓名', 40, 'input'),
-  contactPhone: field('经办人手机号码', 50, 'phone', { pattern: '^1[3-9]\\d{9}$' }),
+  legalRepresentative: field(['法定代表人', 'Legal representative'], 30, 'input'),
+  contactName: field(['经办人姓名', 'Contact person'], 40, 'input'),
+  contactPhone: field(['经办人手机号码', 'Contact person’s mobile number'], 50, 'phone', PHONE),
 };
 
 /** The default form of an item: the applicant's particulars for its audience, and a note. */
@@ -71,7 +88,10 @@ export function defaultForm(name: string, audience: Audience[]): FormSchema {
   const properties: Record<string, Field> = {};
   const required: string[] = [];
   if (both) {
-    properties.applicantType = field('申请人类型', 1, 'radio', { enum: ['natural_person', 'legal_person'] });
+    properties.applicantType = field(['申请人类型', 'Applicant type'], 1, 'radio', {
+      enum: ['natural_person', 'legal_person'],
+      'x-ui': { enumNames: ['个人', '单位'], enumNamesEn: ['Person', 'Organisation'] },
+    });
     required.push('applicantType');
   }
   if (audience.includes('natural_person')) Object.assign(properties, PERSON_FIELDS);
@@ -83,7 +103,10 @@ export function defaultForm(name: string, audience: Audience[]): FormSchema {
         : value;
     }
   }
-  properties.remarks = field('申请说明', 900, 'textarea', { maxLength: 2000 }, '需要说明的其他情况（选填）');
+  properties.remarks = field(['申请说明', 'Remarks'], 900, 'textarea', { maxLength: 2000 }, [
+    '需要说明的其他情况（选填）',
+    'Anything else to explain (optional)',
+  ]);
   const personRequired = ['applicantName', 'idNumber', 'phone'];
   const enterpriseRequired = ['enterpriseName', 'creditCode', 'contactName', 'contactPhone'];
   const schema: FormSchema = {
