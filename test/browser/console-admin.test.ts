@@ -145,6 +145,47 @@ describe('console administration', () => {
     await context.close();
   });
 
+  it('adds a role with its permissions, then changes them, checked on the server', async () => {
+    const context = await newContext(browser, 'pc');
+    const page = await watchedPage(context);
+    await signInWithPassword(page, 'admin');
+    await page.goto('/console/staff');
+    await expect.poll(() => heading(page).textContent()).toBe('人员与角色');
+    await page.getByRole('tab', { name: '角色' }).click();
+    await page.getByRole('button', { name: '新增角色' }).click();
+    const dialog = page.getByRole('dialog');
+    // Rules first: a bad code and no permission are refused beside their fields.
+    await dialog.getByLabel('角色编码').fill('Bad Code');
+    await dialog.getByLabel('中文名称').fill('帮办代办员');
+    await dialog.getByLabel('英文名称').fill('Assisted-service clerk');
+    await dialog.getByRole('button', { name: '保 存' }).click();
+    await expect.poll(() => dialog.getByText('以小写字母开头').count()).toBe(1);
+    await expect.poll(() => dialog.getByText('请至少选择一项权限').count()).toBe(1);
+    await dialog.getByLabel('角色编码').fill('assisted_clerk');
+    await dialog.getByLabel('case.receive').check();
+    await dialog.getByLabel('case.accept').check();
+    await dialog.getByRole('button', { name: '保 存' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    await expect.poll(() => page.getByRole('cell', { name: 'assisted_clerk' }).count()).toBe(1);
+
+    await page.getByRole('button', { name: '编辑角色 帮办代办员' }).click();
+    await expect.poll(() => dialog.getByLabel('角色编码').isDisabled()).toBe(true);
+    await dialog.getByLabel('case.accept').uncheck();
+    await dialog.getByRole('button', { name: '保 存' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    const { items } = await call<{ items: { code: string; nameEn: string; permissions: string[] }[] }>(
+      page,
+      'GET',
+      '/api/v1/identity/roles',
+    );
+    expect(items.find((r) => r.code === 'assisted_clerk')).toMatchObject({
+      nameEn: 'Assisted-service clerk',
+      permissions: ['case.receive'],
+    });
+    expectNoProblems(page);
+    await context.close();
+  });
+
   it('declares a Saturday a working day', async () => {
     const context = await newContext(browser, 'pc');
     const page = await watchedPage(context);

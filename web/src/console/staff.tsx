@@ -1,4 +1,4 @@
-import { App, Button, Flex, Form, Input, Modal, Select, Space, Table, Tabs, Tag } from 'antd';
+import { App, Button, Checkbox, Flex, Form, Input, Modal, Select, Space, Table, Tabs, Tag } from 'antd';
 import { useState } from 'react';
 import { api, data } from '../api/client.ts';
 import { useBilingual, useT } from '../i18n/index.tsx';
@@ -40,7 +40,11 @@ export default function Staff() {
           {
             key: 'roles',
             label: t('roles'),
-            children: roles.error ? <ProblemAlert error={roles.error} /> : <Roles roles={roles.data} />,
+            children: roles.error ? (
+              <ProblemAlert error={roles.error} />
+            ) : (
+              <Roles roles={roles.data} onChanged={roles.reload} />
+            ),
           },
         ]}
       />
@@ -410,33 +414,177 @@ function ResetPassword({ member, onClose }: { member: Member; onClose(): void })
   );
 }
 
-function Roles({ roles }: { roles: Role[] | undefined }) {
+const ROLE_CODE = /^[a-z][a-z0-9_]{1,39}$/;
+const loadPermissions = async () => (await data(api.GET('/api/v1/identity/permissions'))).items;
+
+function Roles({ roles, onChanged }: { roles: Role[] | undefined; onChanged(): void }) {
   const t = useT(messages);
   const s = useT(shell);
   const pick = useBilingual();
+  const may = usePermissions();
+  // undefined: closed; null: a new role.
+  const [editing, setEditing] = useState<Role | null | undefined>(undefined);
   return (
-    <Table<Role>
-      rowKey="code"
-      loading={!roles}
-      dataSource={roles}
-      pagination={false}
-      scroll={{ x: 'max-content' }}
-      columns={[
-        { title: s('name'), render: (_, r) => pick(r.name, r.nameEn) },
-        { title: s('code'), dataIndex: 'code' },
-        { title: t('description'), dataIndex: 'description' },
-        {
-          title: t('permissions'),
-          render: (_, r) => (
-            <Flex wrap gap={4}>
-              {r.permissions.map((p) => (
-                <Tag key={p}>{p}</Tag>
+    <>
+      {may('role.manage') ? (
+        <Button type="primary" style={{ marginBottom: 12 }} onClick={() => setEditing(null)}>
+          {t('addRole')}
+        </Button>
+      ) : null}
+      <Table<Role>
+        rowKey="code"
+        loading={!roles}
+        dataSource={roles}
+        pagination={false}
+        scroll={{ x: 'max-content' }}
+        columns={[
+          { title: s('name'), render: (_, r) => pick(r.name, r.nameEn) },
+          { title: s('code'), dataIndex: 'code' },
+          { title: t('description'), dataIndex: 'description' },
+          {
+            title: t('permissions'),
+            render: (_, r) => (
+              <Flex wrap gap={4}>
+                {r.permissions.map((p) => (
+                  <Tag key={p}>{p}</Tag>
+                ))}
+              </Flex>
+            ),
+          },
+          { title: t('holders'), dataIndex: 'holders' },
+          ...(may('role.manage')
+            ? [
+                {
+                  title: t('roleActions'),
+                  render: (_: unknown, r: Role) => (
+                    <Button
+                      size="small"
+                      aria-label={t('editRoleOf', { name: pick(r.name, r.nameEn) })}
+                      onClick={() => setEditing(r)}
+                    >
+                      {t('edit')}
+                    </Button>
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
+      {editing !== undefined ? (
+        <RoleForm
+          role={editing ?? undefined}
+          onClose={(changed) => {
+            setEditing(undefined);
+            if (changed) onChanged();
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
+
+interface RoleValues {
+  code: string;
+  name: string;
+  nameEn: string;
+  description?: string;
+  permissions: string[];
+}
+
+/** Creates a role or changes one's names, description and permissions (PUT is both). */
+function RoleForm({ role, onClose }: { role?: Role; onClose(changed: boolean): void }) {
+  const t = useT(messages);
+  const s = useT(shell);
+  const pick = useBilingual();
+  const { message } = App.useApp();
+  const permissions = useApi(loadPermissions, []);
+  const [form] = Form.useForm<RoleValues>();
+  const { submit, busy, error } = useSubmit(form, async ({ code, description, permissions, ...names }) => {
+    await data(
+      api.PUT('/api/v1/identity/roles/{code}', {
+        params: { path: { code: role?.code ?? code } },
+        body: {
+          ...names,
+          ...(description?.trim() && { description: description.trim() }),
+          permissions: permissions as never,
+        },
+      }),
+    );
+    void message.success(t('roleSaved'));
+    onClose(true);
+  });
+  const required = (text: string) => [{ required: true, whitespace: true, message: text }];
+  return (
+    <Modal
+      open
+      title={role ? t('editRole', { name: pick(role.name, role.nameEn) }) : t('addRole')}
+      okText={s('save')}
+      cancelText={s('cancel')}
+      confirmLoading={busy}
+      onOk={() => form.submit()}
+      onCancel={() => onClose(false)}
+      destroyOnHidden
+    >
+      {error ? <ProblemAlert error={error} /> : null}
+      {permissions.error ? <ProblemAlert error={permissions.error} /> : null}
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        initialValues={
+          role && {
+            code: role.code,
+            name: role.name,
+            nameEn: role.nameEn,
+            description: role.description ?? undefined,
+            permissions: role.permissions,
+          }
+        }
+      >
+        <Form.Item
+          name="code"
+          label={t('roleCode')}
+          rules={[{ required: true, pattern: ROLE_CODE, message: t('roleCodeRule') }]}
+        >
+          <Input autoComplete="off" disabled={Boolean(role)} />
+        </Form.Item>
+        <Flex gap={12} wrap>
+          <Form.Item
+            name="name"
+            label={t('roleName')}
+            rules={required(t('roleNameRequired'))}
+            style={{ flex: '1 1 160px' }}
+          >
+            <Input maxLength={50} />
+          </Form.Item>
+          <Form.Item
+            name="nameEn"
+            label={t('roleNameEn')}
+            rules={required(t('roleNameRequired'))}
+            style={{ flex: '1 1 160px' }}
+          >
+            <Input maxLength={100} />
+          </Form.Item>
+        </Flex>
+        <Form.Item name="description" label={t('description')}>
+          <Input.TextArea maxLength={500} autoSize={{ minRows: 2 }} />
+        </Form.Item>
+        <Form.Item
+          name="permissions"
+          label={t('permissions')}
+          rules={[{ required: true, type: 'array', min: 1, message: t('permissionsRequired') }]}
+        >
+          <Checkbox.Group>
+            <Flex wrap gap={8}>
+              {(permissions.data ?? []).map((p) => (
+                <Checkbox key={p} value={p}>
+                  {p}
+                </Checkbox>
               ))}
             </Flex>
-          ),
-        },
-        { title: t('holders'), dataIndex: 'holders' },
-      ]}
-    />
+          </Checkbox.Group>
+        </Form.Item>
+      </Form>
+    </Modal>
   );
 }
