@@ -89,6 +89,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const size = width <= VIEWPORTS.phone.width ? 'phone' : 'pc';
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}-${size}.png`);
+  // Judge the page at rest: a message sliding in overlaps its neighbour for a moment by design.
+  await page
+    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, {
+      timeout: 5_000,
+    })
+    .catch(() => undefined);
   expect(await layoutProblems(page), `layout of ${name} at ${size} width`).toEqual([]);
   await page.screenshot({ path: file, fullPage: true });
   return file;
