@@ -1,4 +1,4 @@
-import { Flex, Select, Table, Tag } from 'antd';
+import { Table, Tag } from 'antd';
 import { useState } from 'react';
 import { api, data } from '../../api/client.ts';
 import { useT } from '../../i18n/index.tsx';
@@ -6,7 +6,7 @@ import { ProblemAlert } from '../../shared/problem.tsx';
 import { useApi } from '../../shared/use-api.ts';
 import { PageTitle, useDateTime } from '../common.tsx';
 import { exchange as messages, shell } from '../messages.ts';
-import { loadResources } from './resources.tsx';
+import { ResourceFilter, loadResources } from './resources.tsx';
 import type { Access } from './types.ts';
 
 const PAGE_SIZE = 50;
@@ -29,21 +29,14 @@ export default function Accesses() {
   return (
     <>
       <PageTitle title={t('accessesTitle')} />
-      <Flex wrap gap={8} style={{ marginBottom: 12 }}>
-        <Select
-          aria-label={t('resource')}
-          value={resource ?? ''}
-          onChange={(value) => {
-            setResource(value || undefined);
-            setPage(1);
-          }}
-          options={[
-            { value: '', label: t('anyResource') },
-            ...(resources.data ?? []).map((r) => ({ value: r.code, label: r.name })),
-          ]}
-          style={{ minWidth: 200 }}
-        />
-      </Flex>
+      <ResourceFilter
+        resources={resources.data}
+        value={resource}
+        onChange={(value) => {
+          setResource(value);
+          setPage(1);
+        }}
+      />
       {accesses.error ? <ProblemAlert error={accesses.error} onRetry={accesses.reload} /> : null}
       <Table<Access>
         rowKey="id"

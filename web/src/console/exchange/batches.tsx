@@ -1,4 +1,4 @@
-import { Button, Descriptions, Flex, Select, Table, Tag } from 'antd';
+import { Button, Descriptions, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
 import { api, data } from '../../api/client.ts';
@@ -8,7 +8,7 @@ import { ProblemAlert, ProblemPage } from '../../shared/problem.tsx';
 import { useApi } from '../../shared/use-api.ts';
 import { PageTitle, useDateTime } from '../common.tsx';
 import { exchange as messages, shell } from '../messages.ts';
-import { loadResources } from './resources.tsx';
+import { ResourceFilter, loadResources } from './resources.tsx';
 
 type Batch = Awaited<ReturnType<typeof loadBatches>>['items'][number];
 type BadRow = Awaited<ReturnType<typeof loadErrors>>['items'][number];
@@ -56,21 +56,14 @@ function BatchList() {
   return (
     <>
       <PageTitle title={t('batchesTitle')} />
-      <Flex wrap gap={8} style={{ marginBottom: 12 }}>
-        <Select
-          aria-label={t('resource')}
-          value={resource ?? ''}
-          onChange={(value) => {
-            setResource(value || undefined);
-            setPage(1);
-          }}
-          options={[
-            { value: '', label: t('anyResource') },
-            ...(resources.data ?? []).map((r) => ({ value: r.code, label: r.name })),
-          ]}
-          style={{ minWidth: 200 }}
-        />
-      </Flex>
+      <ResourceFilter
+        resources={resources.data}
+        value={resource}
+        onChange={(value) => {
+          setResource(value);
+          setPage(1);
+        }}
+      />
       {batches.error ? <ProblemAlert error={batches.error} onRetry={batches.reload} /> : null}
       <Table<Batch>
         rowKey="id"

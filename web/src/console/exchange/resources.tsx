@@ -1,4 +1,4 @@
-import { Table, Tag } from 'antd';
+import { Flex, Select, Table, Tag } from 'antd';
 import { api, data } from '../../api/client.ts';
 import { useT } from '../../i18n/index.tsx';
 import { ProblemAlert } from '../../shared/problem.tsx';
@@ -66,5 +66,32 @@ function Fields({ fields }: { fields: ResourceField[] }) {
         { title: t('mask'), render: (_, f) => f.mask ?? s('none') },
       ]}
     />
+  );
+}
+
+/** The resource filter of the access log and the batches: any resource, or one of them. */
+export function ResourceFilter({
+  resources,
+  value,
+  onChange,
+}: {
+  resources: { code: string; name: string }[] | undefined;
+  value: string | undefined;
+  onChange(value: string | undefined): void;
+}) {
+  const t = useT(messages);
+  return (
+    <Flex wrap gap={8} style={{ marginBottom: 12 }}>
+      <Select
+        aria-label={t('resource')}
+        value={value ?? ''}
+        onChange={(next: string) => onChange(next || undefined)}
+        options={[
+          { value: '', label: t('anyResource') },
+          ...(resources ?? []).map((r) => ({ value: r.code, label: r.name })),
+        ]}
+        style={{ minWidth: 200 }}
+      />
+    </Flex>
   );
 }
