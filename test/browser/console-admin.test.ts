@@ -243,7 +243,7 @@ describe('console administration', () => {
       .getByRole('button', { name: /^确\s?定$/ })
       .click();
     await expect.poll(() => page.getByTestId('secret').textContent()).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(await page.getByTestId('secret').textContent()).not.toBe(first);
+    await expect.poll(() => page.getByTestId('secret').textContent()).not.toBe(first);
     expectNoProblems(page);
     await context.close();
   });
