@@ -7,6 +7,7 @@ import {
   expectNoProblems,
   launchBrowser,
   newContext,
+  openDialog,
   screenshot,
   signInWithPassword,
   watchedPage,
@@ -105,8 +106,7 @@ describe('console administration', () => {
     await signInWithPassword(page, 'admin');
     await page.goto('/console/staff');
     await expect.poll(() => heading(page).textContent()).toBe('人员与角色');
-    await page.getByRole('button', { name: '新增人员' }).click();
-    const dialog = page.getByRole('dialog');
+    const dialog = await openDialog(page, page.getByRole('button', { name: '新增人员' }));
     // A weak password is refused next to its field before anything is sent.
     await dialog.getByLabel('用户名').fill('new.clerk');
     await dialog.getByLabel('姓名').fill('新来的窗口人员');
@@ -152,8 +152,7 @@ describe('console administration', () => {
     await page.goto('/console/staff');
     await expect.poll(() => heading(page).textContent()).toBe('人员与角色');
     await page.getByRole('tab', { name: '角色' }).click();
-    await page.getByRole('button', { name: '新增角色' }).click();
-    const dialog = page.getByRole('dialog');
+    const dialog = await openDialog(page, page.getByRole('button', { name: '新增角色' }));
     // Rules first: a bad code and no permission are refused beside their fields.
     await dialog.getByLabel('角色编码').fill('Bad Code');
     await dialog.getByLabel('中文名称').fill('帮办代办员');
@@ -192,8 +191,7 @@ describe('console administration', () => {
     await signInWithPassword(page, 'admin');
     await page.goto('/console/calendar');
     await expect.poll(() => heading(page).textContent()).toBe('工作日设置');
-    await page.getByRole('button', { name: '设置日期' }).click();
-    const dialog = page.getByRole('dialog');
+    const dialog = await openDialog(page, page.getByRole('button', { name: '设置日期' }));
     await dialog.getByRole('button', { name: '保 存' }).click();
     await expect.poll(() => dialog.getByText('请选择日期').count()).toBe(1);
     await dialog.getByLabel('日期').fill('2027-01-09');
@@ -227,8 +225,7 @@ describe('console administration', () => {
     await signInWithPassword(page, 'admin');
     await page.goto('/console/oidc-clients');
     await expect.poll(() => heading(page).textContent()).toBe('单点登录应用');
-    await page.getByRole('button', { name: '登记应用' }).click();
-    const dialog = page.getByRole('dialog');
+    const dialog = await openDialog(page, page.getByRole('button', { name: '登记应用' }));
     await dialog.getByLabel('名称').fill('不动产登记系统');
     await dialog.getByLabel('回调地址', { exact: true }).fill('https://bdc.example.gov.cn/callback');
     await dialog.getByRole('button', { name: '保 存' }).click();
@@ -237,11 +234,8 @@ describe('console administration', () => {
     await page.getByRole('button', { name: '关 闭' }).click();
 
     const row = page.getByRole('row', { name: /不动产登记系统/ });
-    await row.getByRole('button', { name: '更换密钥' }).click();
-    await page
-      .getByRole('dialog')
-      .getByRole('button', { name: /^确\s?定$/ })
-      .click();
+    const confirmation = await openDialog(page, row.getByRole('button', { name: '更换密钥' }));
+    await confirmation.getByRole('button', { name: /^确\s?定$/ }).click();
     await expect.poll(() => page.getByTestId('secret').textContent()).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await expect.poll(() => page.getByTestId('secret').textContent()).not.toBe(first);
     expectNoProblems(page);
@@ -279,8 +273,7 @@ describe('console administration', () => {
     await page.goto('/console/exchange/grants');
     await expect.poll(() => heading(page).textContent()).toBe('共享申请与授权');
     const row = page.getByRole('row', { name: /婚姻登记身份核验/ });
-    await row.getByRole('button', { name: /^批\s?准$/ }).click();
-    const dialog = page.getByRole('dialog');
+    const dialog = await openDialog(page, row.getByRole('button', { name: /^批\s?准$/ }));
     // Sensitive fields with a mask are offered masked: 姓名 and 联系电话, not 性别.
     const masked = dialog.getByRole('group').nth(1);
     await expect.poll(() => masked.getByRole('checkbox', { checked: true }).count()).toBe(2);

@@ -4,6 +4,7 @@ import {
   expectNoProblems,
   launchBrowser,
   newContext,
+  openDialog,
   screenshot,
   signInWithPassword,
   watchedPage,
@@ -99,11 +100,8 @@ describe('console: catalog editor', () => {
       ['发布', '已发布'],
     ] as const) {
       // antd spaces out two-character button texts ("发 布").
-      await page.getByRole('button', { name: spaced(action) }).click();
-      await page
-        .getByRole('dialog')
-        .getByRole('button', { name: spaced('确定') })
-        .click();
+      const confirmation = await openDialog(page, page.getByRole('button', { name: spaced(action) }));
+      await confirmation.getByRole('button', { name: spaced('确定') }).click();
       await page.getByText(`第2版现为“${status}”`).waitFor();
     }
     expect((await versionsOf(page, code)).map((v) => v.status)).toEqual(['superseded', 'published']);
@@ -138,8 +136,7 @@ describe('console: catalog editor', () => {
     await page.goto('/console/catalog');
     await page.getByRole('table').getByRole('link').first().waitFor();
     await screenshot(page, 'console-catalog-list');
-    await page.getByRole('button', { name: '新建事项' }).click();
-    const dialog = page.getByRole('dialog');
+    const dialog = await openDialog(page, page.getByRole('button', { name: '新建事项' }));
     await dialog.getByRole('button', { name: spaced('创建') }).click();
     await dialog.getByText('请填写事项名称').waitFor();
     await dialog.getByText('请填写责任部门').waitFor();
@@ -164,8 +161,7 @@ describe('console: catalog editor', () => {
     await signInWithPassword(page, 'catalog.admin');
     await page.goto('/console/catalog/bundles');
     await page.getByRole('heading', { level: 1, name: '一件事管理' }).waitFor();
-    await page.getByRole('button', { name: '新建一件事' }).click();
-    const dialog = page.getByRole('dialog');
+    const dialog = await openDialog(page, page.getByRole('button', { name: '新建一件事' }));
     await dialog.getByLabel('一件事编码').fill('console-test');
     await dialog.getByLabel('名称').fill('控制台测试一件事');
     await dialog.getByRole('button', { name: spaced('保存') }).click();

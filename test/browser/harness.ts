@@ -8,6 +8,7 @@ import {
   type APIResponse,
   type Browser,
   type BrowserContext,
+  type Locator,
   type Page,
 } from 'playwright-core';
 import { expect, inject } from 'vitest';
@@ -90,14 +91,36 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}-${size}.png`);
   // Judge the page at rest: a message sliding in overlaps its neighbour for a moment by design.
+  await atRest(page);
+  expect(await layoutProblems(page), `layout of ${name} at ${size} width`).toEqual([]);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Waits (up to 5 s) until no CSS animation or transition is running. */
+async function atRest(page: Page): Promise<void> {
   await page
     .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, {
       timeout: 5_000,
     })
     .catch(() => undefined);
-  expect(await layoutProblems(page), `layout of ${name} at ${size} width`).toEqual([]);
-  await page.screenshot({ path: file, fullPage: true });
-  return file;
+}
+
+/**
+ * Clicks what opens a dialog and returns the dialog once it has finished zooming in: a
+ * click on a button that is still moving can miss it.
+ */
+export async function openDialog(page: Page, opener: Locator): Promise<Locator> {
+  await opener.click();
+  return dialogAtRest(page);
+}
+
+/** The open dialog, once it has finished zooming in. */
+export async function dialogAtRest(page: Page): Promise<Locator> {
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  await atRest(page);
+  return dialog;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   expectNoProblems,
   launchBrowser,
   newContext,
+  openDialog,
   pageApi,
   screenshot,
   signInWithPassword,
@@ -66,8 +67,7 @@ async function act(page: WatchedPage, caseId: string, action: string) {
   // antd spaces out a two-character label ("制 证").
   const button = page.getByRole('button', { name: new RegExp(`^${[...action].join('\\s?')}`) });
   await button.waitFor({ timeout: 15_000 });
-  await button.click();
-  const dialog = page.getByRole('dialog');
+  const dialog = await openDialog(page, button);
   await dialog.getByRole('button', { name: /^确\s?认$/ }).click();
   await dialog.waitFor({ state: 'hidden' });
 }

@@ -4,6 +4,7 @@ import { pdf } from '../../src/kernel/files/test-samples.ts';
 import {
   baseUrl,
   DEMO_PASSWORD,
+  dialogAtRest,
   expectNoProblems,
   launchBrowser,
   newContext,
@@ -135,7 +136,7 @@ async function caseOnServer(page: Page, id: string) {
 
 /** Confirms the step in its dialog and waits for the dialog to close. */
 async function confirm(page: Page) {
-  const dialog = page.getByRole('dialog');
+  const dialog = await dialogAtRest(page);
   await dialog.getByRole('button', { name: /^确\s?认$/ }).click();
   await dialog.waitFor({ state: 'hidden' });
 }
