@@ -41,6 +41,28 @@ export interface Config {
   natsUrl: string | null;
   /** E-licences: the signature algorithm of new seals and licences, checkpoint interval, expiry reminder lead time. */
   licences: LicenceSettings;
+  /** Hall appointments (预约): platform defaults; a place may override the slot settings. */
+  hall: HallDefaults;
+}
+
+/** Defaults of hall appointments (module hall); places override the first four. */
+export interface HallDefaults {
+  /** HALL_SLOT_MINUTES: length of one appointment slot (default 30). */
+  slotMinutes: number;
+  /** HALL_SLOT_CAPACITY: people per slot (default 3). */
+  capacity: number;
+  /** HALL_HOURS: opening hours on working days, China time (default 09:00-12:00,13:30-17:00). */
+  hours: { from: string; to: string }[];
+  /** HALL_HORIZON_DAYS: working days ahead, today included, that may be booked (default 10). */
+  horizonDays: number;
+  /** HALL_NO_SHOW_GRACE_MINUTES: after a slot's end, a booking nobody came for is a no-show (default 15). */
+  noShowGraceMinutes: number;
+  /** HALL_BAN_NO_SHOWS: no-shows within the window that ban a person from booking (default 3). */
+  banNoShows: number;
+  /** HALL_BAN_WINDOW_DAYS: the window in days in which no-shows are counted (default 90). */
+  banWindowDays: number;
+  /** HALL_BAN_DAYS: days after the latest no-show the ban lasts (default 30). */
+  banDays: number;
 }
 
 export interface LicenceSettings {
@@ -151,6 +173,17 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`NATS_URL=${JSON.stringify(natsUrl)}: must be nats://host:port or tls://host:port`);
   const licenceCheckpointSeconds = int('LICENCE_CHECKPOINT_SECONDS', 60, 1, 86_400);
   const licenceExpiryReminderDays = int('LICENCE_EXPIRY_REMINDER_DAYS', 30, 1, 365);
+
+  const hall: HallDefaults = {
+    slotMinutes: int('HALL_SLOT_MINUTES', 30, 5, 240),
+    capacity: int('HALL_SLOT_CAPACITY', 3, 1, 1000),
+    hours: parseHallHours(env.HALL_HOURS || '09:00-12:00,13:30-17:00', problems),
+    horizonDays: int('HALL_HORIZON_DAYS', 10, 1, 60),
+    noShowGraceMinutes: int('HALL_NO_SHOW_GRACE_MINUTES', 15, 0, 1440),
+    banNoShows: int('HALL_BAN_NO_SHOWS', 3, 1, 100),
+    banWindowDays: int('HALL_BAN_WINDOW_DAYS', 90, 1, 3650),
+    banDays: int('HALL_BAN_DAYS', 30, 0, 3650),
+  };
 
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl !== undefined) {
@@ -269,7 +302,31 @@ export function loadConfig(env: Env = process.env): Config {
       checkpointSeconds: licenceCheckpointSeconds,
       expiryReminderDays: licenceExpiryReminderDays,
     },
+    hall,
   };
+}
+
+const HALL_RANGE = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** `09:00-12:00,13:30-17:00`: ranges in order, each ending after it begins, not overlapping. */
+function parseHallHours(raw: string, problems: string[]): { from: string; to: string }[] {
+  const hours: { from: string; to: string }[] = [];
+  for (const part of raw.split(',').map((p) => p.trim())) {
+    const match = HALL_RANGE.exec(part);
+    const from = match ? `${match[1]}:${match[2]}` : '';
+    const to = match ? `${match[3]}:${match[4]}` : '';
+    if (!match || to <= from || (hours.length > 0 && from < hours[hours.length - 1]!.to)) {
+      problems.push(
+        `HALL_HOURS=${JSON.stringify(raw)}: must be HH:MM-HH:MM ranges separated by commas, in order and not overlapping`,
+      );
+      return [
+        { from: '09:00', to: '12:00' },
+        { from: '13:30', to: '17:00' },
+      ];
+    }
+    hours.push({ from, to });
+  }
+  return hours;
 }
 
 /** Standard or URL-safe base64 (Node decodes both alphabets); undefined when not base64 at all. */

@@ -30,6 +30,18 @@ export const PROBLEMS = {
   too_many_requests: { status: 429, title: '请求过于频繁', titleEn: 'Too many requests' },
   internal: { status: 500, title: '服务器内部错误', titleEn: 'Internal server error' },
   unavailable: { status: 503, title: '服务暂时不可用', titleEn: 'Service temporarily unavailable' },
+  // Hall appointments (预约): conflicts a person can act on, each with its own type.
+  slot_full: { status: 409, title: '该时段已约满', titleEn: 'This time slot is fully booked' },
+  already_booked: {
+    status: 409,
+    title: '您当天在该办理点已有预约',
+    titleEn: 'You already have a booking at this place on that day',
+  },
+  booking_banned: {
+    status: 403,
+    title: '因多次预约未到，暂停预约',
+    titleEn: 'Booking is suspended after repeated no-shows',
+  },
 } as const satisfies Record<string, { status: number; title: string; titleEn: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

@@ -7,6 +7,7 @@ import { catalogModule } from './catalog/index.ts';
 import { departmentSystemsModule } from './department-systems/index.ts';
 import { directoryModule } from './directory/index.ts';
 import { exchangeModule } from './exchange/index.ts';
+import { hallModule } from './hall/index.ts';
 import { identityModule } from './identity/index.ts';
 import { licensesModule } from './licenses/index.ts';
 import { messagingModule } from './messaging/index.ts';
@@ -26,4 +27,5 @@ export const modules: TongbanModule[] = [
   exchangeModule,
   messagingModule,
   departmentSystemsModule,
+  hallModule,
 ];

@@ -19,6 +19,7 @@ export {
   type ItemDetail,
   type ItemSummary,
 } from './read.ts';
+export { placeOf, type PlaceOfItem } from './place-of.ts';
 export { importCatalog, exportCatalog, type ImportReport, type FileFormat } from './transfer.ts';
 export { createBundle, bundleDetail, listBundles, type BundleInput } from './bundles.ts';
 export { createItem, publishItem, createEntry, itemVersion, saveItemDraft } from './service.ts';

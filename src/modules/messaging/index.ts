@@ -9,12 +9,15 @@ import { LICENCE_TOPICS, type LicenceExpiringEvent } from '../licenses/index.ts'
 import { composeLicenceExpiring } from './compose.ts';
 import { insertMessages } from './queries.ts';
 import { DemoMessagingSmsProvider, type MessagingSmsProvider } from './providers/sms.ts';
+import { deliverNotice, type Notice } from './notices.ts';
 import { messagingRoutes } from './routes.ts';
 import { DEADLINE_TOPICS, deliverSms, deliverToInbox, STEP_TOPICS, type MessagingDeps } from './service.ts';
 
 /** The messaging module's services on the app (tests read the demo SMS gateway through it). */
 export interface MessagingContext {
   sms: MessagingSmsProvider;
+  /** Tells a person what another module composed (in-app + SMS), once per (event, recipient). */
+  notify(notice: Notice): Promise<void>;
 }
 
 declare module 'fastify' {
@@ -31,8 +34,11 @@ export const messagingModule: TongbanModule = {
         if (context.config.nodeEnv === 'development') app.log.info({ sms: record.text }, 'demo SMS gateway');
       },
     });
-    app.decorate('messaging', { sms } satisfies MessagingContext);
     const deps: MessagingDeps = { db: context.db, identity: app.identity, sms };
+    app.decorate('messaging', {
+      sms,
+      notify: (notice) => deliverNotice(deps, notice),
+    } satisfies MessagingContext);
     context.outbox.subscribe('messaging.inbox', [...STEP_TOPICS, ...DEADLINE_TOPICS], async (event) => {
       await deliverToInbox(deps, event);
     });
@@ -68,6 +74,7 @@ export {
   type ComposedSms,
   type MessageLink,
 } from './compose.ts';
+export { type Notice } from './notices.ts';
 export {
   DemoMessagingSmsProvider,
   renderSms,

@@ -9603,6 +9603,644 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/hall/places/{code}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bookable days and slots of a place with the seats left (no sign-in): working days only, started slots left out */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day (default today, China time) */
+                    from?: string;
+                    /** @description Working days to list (default and at most the booking horizon) */
+                    days?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Implementation code of the place (an entry of GET /catalog/items/{code}/places) */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            place: {
+                                code: string;
+                                implementingBody: {
+                                    id: number;
+                                    name: string;
+                                };
+                                address: string | null;
+                                phone: string | null;
+                                officeHours: string | null;
+                            };
+                            item: {
+                                code: string;
+                                name: string;
+                            };
+                            days: {
+                                /**
+                                 * Format: date
+                                 * @description China date
+                                 */
+                                date: string;
+                                slots: {
+                                    /**
+                                     * Format: date-time
+                                     * @description Start (+08:00)
+                                     */
+                                    startsAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description End (+08:00)
+                                     */
+                                    endsAt: string;
+                                    capacity: number;
+                                    /** @description Seats left */
+                                    remaining: number;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hall/appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff: the appointments of a day at the places in my jurisdiction, by time */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description China date (default today) */
+                    date?: string;
+                    /** @description booked, cancelled (by the person), arrived (checked in at the hall), no_show */
+                    status?: "booked" | "cancelled" | "arrived" | "no_show";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Booking number, e.g. YY20261207-0003 */
+                                number: string;
+                                /**
+                                 * @description booked, cancelled (by the person), arrived (checked in at the hall), no_show
+                                 * @enum {unknown}
+                                 */
+                                status: "booked" | "cancelled" | "arrived" | "no_show";
+                                item: {
+                                    /** @description Basic code of the item */
+                                    code: string;
+                                    name: string;
+                                };
+                                place: {
+                                    code: string;
+                                    implementingBody: {
+                                        id: number;
+                                        name: string;
+                                    };
+                                    address: string | null;
+                                    phone: string | null;
+                                };
+                                /**
+                                 * Format: date-time
+                                 * @description Start of the slot (+08:00)
+                                 */
+                                startsAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description End of the slot (+08:00)
+                                 */
+                                endsAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When it was booked
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When it was cancelled
+                                 */
+                                cancelledAt: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When the person was checked in
+                                 */
+                                arrivedAt: string | null;
+                            } & {
+                                applicant: {
+                                    name: string;
+                                    /** @description Masked: 138****1234 */
+                                    phone: string | null;
+                                };
+                            })[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Book a slot at a place (Idempotency-Key honoured): 409 slot-full or already-booked, 403 booking-banned */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Implementation code of the place (an entry of GET /catalog/items/{code}/places) */
+                        place: string;
+                        /** @description Start of one of the place’s slots, ISO 8601 with offset */
+                        startsAt: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A booked visit to a place (预约) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Booking number, e.g. YY20261207-0003 */
+                            number: string;
+                            /**
+                             * @description booked, cancelled (by the person), arrived (checked in at the hall), no_show
+                             * @enum {unknown}
+                             */
+                            status: "booked" | "cancelled" | "arrived" | "no_show";
+                            item: {
+                                /** @description Basic code of the item */
+                                code: string;
+                                name: string;
+                            };
+                            place: {
+                                code: string;
+                                implementingBody: {
+                                    id: number;
+                                    name: string;
+                                };
+                                address: string | null;
+                                phone: string | null;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description Start of the slot (+08:00)
+                             */
+                            startsAt: string;
+                            /**
+                             * Format: date-time
+                             * @description End of the slot (+08:00)
+                             */
+                            endsAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was booked
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was cancelled
+                             */
+                            cancelledAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the person was checked in
+                             */
+                            arrivedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hall/appointments/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My appointments: upcoming bookings first (soonest first), then the rest (newest first) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Booking number, e.g. YY20261207-0003 */
+                                number: string;
+                                /**
+                                 * @description booked, cancelled (by the person), arrived (checked in at the hall), no_show
+                                 * @enum {unknown}
+                                 */
+                                status: "booked" | "cancelled" | "arrived" | "no_show";
+                                item: {
+                                    /** @description Basic code of the item */
+                                    code: string;
+                                    name: string;
+                                };
+                                place: {
+                                    code: string;
+                                    implementingBody: {
+                                        id: number;
+                                        name: string;
+                                    };
+                                    address: string | null;
+                                    phone: string | null;
+                                };
+                                /**
+                                 * Format: date-time
+                                 * @description Start of the slot (+08:00)
+                                 */
+                                startsAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description End of the slot (+08:00)
+                                 */
+                                endsAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When it was booked
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When it was cancelled
+                                 */
+                                cancelledAt: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When the person was checked in
+                                 */
+                                arrivedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hall/appointments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel my booking before it starts, freeing the seat (409 when no longer possible) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A booked visit to a place (预约) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Booking number, e.g. YY20261207-0003 */
+                            number: string;
+                            /**
+                             * @description booked, cancelled (by the person), arrived (checked in at the hall), no_show
+                             * @enum {unknown}
+                             */
+                            status: "booked" | "cancelled" | "arrived" | "no_show";
+                            item: {
+                                /** @description Basic code of the item */
+                                code: string;
+                                name: string;
+                            };
+                            place: {
+                                code: string;
+                                implementingBody: {
+                                    id: number;
+                                    name: string;
+                                };
+                                address: string | null;
+                                phone: string | null;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description Start of the slot (+08:00)
+                             */
+                            startsAt: string;
+                            /**
+                             * Format: date-time
+                             * @description End of the slot (+08:00)
+                             */
+                            endsAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was booked
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was cancelled
+                             */
+                            cancelledAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the person was checked in
+                             */
+                            arrivedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hall/appointments/{id}/arrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Staff: check the person in at the hall, from 30 minutes before the start until the end of the slot */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A booked visit to a place (预约) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Booking number, e.g. YY20261207-0003 */
+                            number: string;
+                            /**
+                             * @description booked, cancelled (by the person), arrived (checked in at the hall), no_show
+                             * @enum {unknown}
+                             */
+                            status: "booked" | "cancelled" | "arrived" | "no_show";
+                            item: {
+                                /** @description Basic code of the item */
+                                code: string;
+                                name: string;
+                            };
+                            place: {
+                                code: string;
+                                implementingBody: {
+                                    id: number;
+                                    name: string;
+                                };
+                                address: string | null;
+                                phone: string | null;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description Start of the slot (+08:00)
+                             */
+                            startsAt: string;
+                            /**
+                             * Format: date-time
+                             * @description End of the slot (+08:00)
+                             */
+                            endsAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was booked
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was cancelled
+                             */
+                            cancelledAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the person was checked in
+                             */
+                            arrivedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hall/places/{code}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Hall managers: the appointment settings in force at a place (its own or the defaults) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Implementation code of the place (an entry of GET /catalog/items/{code}/places) */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            slotMinutes: number;
+                            capacity: number;
+                            hours: {
+                                from: string;
+                                to: string;
+                            }[];
+                            horizonDays: number;
+                            /** @description false: the platform defaults apply */
+                            own: boolean;
+                            /**
+                             * Format: date-time
+                             * @description When the place’s own settings last changed
+                             */
+                            updatedAt: string | null;
+                            /** @description The no-show rules (platform-wide) */
+                            noShow: {
+                                graceMinutes: number;
+                                banNoShows: number;
+                                banWindowDays: number;
+                                banDays: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Hall managers: set a place’s own slot length, capacity, opening hours and horizon (bookings made stay) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Implementation code of the place (an entry of GET /catalog/items/{code}/places) */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        slotMinutes: number;
+                        capacity: number;
+                        hours: {
+                            /** @description HH:MM, China time */
+                            from: string;
+                            /** @description HH:MM, China time */
+                            to: string;
+                        }[];
+                        horizonDays: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            slotMinutes: number;
+                            capacity: number;
+                            hours: {
+                                from: string;
+                                to: string;
+                            }[];
+                            horizonDays: number;
+                            /** @description false: the platform defaults apply */
+                            own: boolean;
+                            /**
+                             * Format: date-time
+                             * @description When the place’s own settings last changed
+                             */
+                            updatedAt: string | null;
+                            /** @description The no-show rules (platform-wide) */
+                            noShow: {
+                                graceMinutes: number;
+                                banNoShows: number;
+                                banWindowDays: number;
+                                banDays: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

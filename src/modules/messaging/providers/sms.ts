@@ -19,6 +19,11 @@ export const SMS_TEMPLATES = {
     text: '【通办】您的办件${caseNumber}（${itemName}）${step}。${hint}详情请登录通办查看：${link}',
     params: { caseNumber: 35, itemName: 35, step: 35, hint: 35, link: 60 },
   },
+  hall_booking: {
+    id: 'TB_HALL_BOOKING_001',
+    text: '【通办】您已预约${time}到${place}办理${itemName}，预约号${number}，地址：${address}。如不能前往，请提前取消预约。',
+    params: { time: 35, place: 35, itemName: 35, number: 35, address: 60 },
+  },
 } as const satisfies Record<string, { id: string; text: string; params: Record<string, number> }>;
 
 export type SmsTemplate = keyof typeof SMS_TEMPLATES;
