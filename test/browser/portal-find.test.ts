@@ -246,12 +246,30 @@ describe('portal: finding a service, reading its guide, signing in', () => {
       downloadThroughput: (1.6 * 1024 * 1024) / 8,
       uploadThroughput: (768 * 1024) / 8,
     });
+    // The page notes on its own clock (from the start of the navigation, as the browser's
+    // timing APIs count it) the first frame drawn with the search box and a hot service in
+    // it: the test runner's polling would add its own delay to the figure.
+    await page.addInitScript(() => {
+      const shown = () =>
+        document.querySelector('[role=combobox]') && document.querySelector('[data-testid=hot-services] a');
+      const observer = new MutationObserver(() => {
+        if (!shown()) return;
+        observer.disconnect();
+        requestAnimationFrame(() =>
+          setTimeout(() =>
+            document.documentElement.setAttribute('data-home-shown', String(performance.now())),
+          ),
+        );
+      });
+      observer.observe(document, { subtree: true, childList: true });
+    });
     await page.goto('/', { waitUntil: 'commit' });
     await searchBox(page).waitFor({ state: 'visible' });
     await page.getByTestId('hot-services').getByRole('link').first().waitFor({ state: 'visible' });
-    // The page's own clock, from the start of the navigation (as the browser's timing APIs
-    // count it), read once both are visible: the test runner's overheads are not the page's.
-    const elapsed = Math.round(await page.evaluate(() => performance.now()));
+    const shownAt = await page.waitForFunction(() =>
+      document.documentElement.getAttribute('data-home-shown'),
+    );
+    const elapsed = Math.round(Number(await shownAt.jsonValue()));
     console.log(`portal home on 3G Fast: search box and hot services visible after ${elapsed} ms`);
     // The target is 2 s (issue 7). A figure of time is reported, not asserted: tests never
     // assert timings (they would fail on a busy machine); the figure goes to CI's artifacts.

@@ -1,7 +1,7 @@
 import { App as AntApp, ConfigProvider, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
-import { StrictMode, Suspense, lazy } from 'react';
+import { StrictMode, Suspense, lazy, useState, type ComponentType } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Route, Routes } from 'react-router';
 import { setApiLanguage } from './api/client.ts';
@@ -10,10 +10,40 @@ import { ErrorBoundary } from './shared/error-boundary.tsx';
 import { SessionProvider } from './shared/session.tsx';
 import { theme } from './shared/theme.ts';
 
-// Each area is its own chunk: a resident on a phone never downloads the console.
-const Portal = lazy(() => import('./portal/index.tsx'));
-const Workbench = lazy(() => import('./workbench/index.tsx'));
-const Console = lazy(() => import('./console/index.tsx'));
+/**
+ * An area of the app as its own chunk (a resident on a phone never downloads the console).
+ * The area a page opens in is loaded before the first render (`preload`) and rendered
+ * directly: through React.lazy it would first show a fallback, and React holds back
+ * revealing the content that replaces a fallback, which a slow phone would wait for.
+ */
+function area(load: () => Promise<{ default: ComponentType }>) {
+  let loaded: ComponentType | undefined;
+  const Lazy = lazy(load);
+  function Area() {
+    // Decided once per mount: switching from Lazy to the component would remount the area.
+    const [Loaded] = useState(() => loaded);
+    return Loaded ? <Loaded /> : <Lazy />;
+  }
+  const preload = async () => {
+    loaded = (await load()).default;
+  };
+  return { Area, preload };
+}
+
+const areas = {
+  workbench: area(() => import('./workbench/index.tsx')),
+  console: area(() => import('./console/index.tsx')),
+  portal: area(() => import('./portal/index.tsx')),
+};
+const { Area: Portal } = areas.portal;
+const { Area: Workbench } = areas.workbench;
+const { Area: Console } = areas.console;
+const areaOf = (path: string) =>
+  path.startsWith('/workbench')
+    ? areas.workbench
+    : path.startsWith('/console')
+      ? areas.console
+      : areas.portal;
 
 function Localised() {
   const { locale } = useLocale();
@@ -40,10 +70,16 @@ function Localised() {
   );
 }
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <LocaleProvider>
-      <Localised />
-    </LocaleProvider>
-  </StrictMode>,
-);
+const render = () =>
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <LocaleProvider>
+        <Localised />
+      </LocaleProvider>
+    </StrictMode>,
+  );
+// A chunk that fails to load is left to the lazy route, which reports it on the page.
+void areaOf(window.location.pathname)
+  .preload()
+  .catch(() => undefined)
+  .finally(render);

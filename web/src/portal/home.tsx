@@ -1,9 +1,7 @@
-import { Col, Flex, Row } from 'antd';
 import { Suspense, lazy } from 'react';
 import { Link } from 'react-router';
 import { api, data } from '../api/client.ts';
 import { useT } from '../i18n/index.tsx';
-import { ProblemAlert } from '../shared/problem.tsx';
 import { useApi } from '../shared/use-api.ts';
 import type { ItemSummary } from './components/catalog.ts';
 import { SearchBox } from './components/search-box.tsx';
@@ -13,6 +11,8 @@ import { common } from '../shared/messages.ts';
 
 /** Below the fold: loaded after what a resident sees first, so it does not compete for a slow network. */
 const BelowTheFold = lazy(() => import('./components/home-more.tsx'));
+/** Only when the hot services fail: its code stays off the first load. */
+const ProblemAlert = lazy(() => import('../shared/problem.tsx').then((m) => ({ default: m.ProblemAlert })));
 
 const loadHotServices = () =>
   data<{ items: ItemSummary[] }>(
@@ -40,20 +40,24 @@ function HotServices({ hot }: { hot: ReturnType<typeof useHotServices> }) {
   const t = useT(portal);
   const c = useT(common);
   return (
-    // A plain section rather than antd's Card and Typography keeps the home page's chunk small.
+    // Plain elements rather than antd's Card, Typography and grid keep the home page's chunk small.
     <section className="tb-section" data-testid="hot-services">
       <h2 className="tb-card-title">{t('hotServices')}</h2>
-      {hot.error ? <ProblemAlert error={hot.error} onRetry={hot.reload} /> : null}
+      {hot.error ? (
+        <Suspense fallback={null}>
+          <ProblemAlert error={hot.error} onRetry={hot.reload} />
+        </Suspense>
+      ) : null}
       {hot.loading && !hot.data ? <span className="tb-muted">{c('loading')}</span> : null}
       {hot.data ? (
-        <Row gutter={[12, 12]}>
+        <div className="tb-hot-grid">
           {hot.data.items.map((item) => (
-            <Col key={item.code} xs={12} md={6}>
+            <div key={item.code}>
               <Link to={`/items/${item.code}`}>{item.name}</Link>
               <div className="tb-muted">{item.department}</div>
-            </Col>
+            </div>
           ))}
-        </Row>
+        </div>
       ) : null}
     </section>
   );
@@ -72,14 +76,14 @@ export default function Home() {
           <SearchBox large />
         </div>
       </section>
-      <Flex vertical gap={24}>
+      <div className="tb-home-sections">
         <HotServices hot={hot} />
         {hot.loading ? null : (
           <Suspense fallback={null}>
             <BelowTheFold />
           </Suspense>
         )}
-      </Flex>
+      </div>
     </>
   );
 }

@@ -1,4 +1,5 @@
-import { Input } from 'antd';
+import { CloseCircleFilled } from '@ant-design/icons';
+import { Button } from 'antd';
 import { useEffect, useId, useState, type KeyboardEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, data } from '../../api/client.ts';
@@ -37,8 +38,8 @@ function useSuggestions(text: string): Suggestion[] {
 /**
  * The portal's search box with autocomplete (an ARIA combobox: arrow keys move through the
  * suggestions, Enter opens the highlighted one or searches for what was typed, Escape
- * closes the list). Built on a plain input rather than antd's AutoComplete, whose select
- * machinery would weigh on the home page's first load.
+ * closes the list). A plain input styled like antd's rather than its Input or
+ * AutoComplete: it is on the home page, and their code would weigh on its first load.
  */
 export function SearchBox({ initial = '', large = false }: { initial?: string; large?: boolean }) {
   const t = useT(portal);
@@ -78,33 +79,55 @@ export function SearchBox({ initial = '', large = false }: { initial?: string; l
     );
   };
   return (
-    <form role="search" className="tb-search" onSubmit={(event) => event.preventDefault()}>
+    <form
+      role="search"
+      className="tb-search"
+      onSubmit={(event) => {
+        event.preventDefault();
+        search(text);
+      }}
+    >
       <label htmlFor={inputId} className="tb-visually-hidden">
         {t('searchLabel')}
       </label>
-      <Input.Search
-        id={inputId}
-        role="combobox"
-        aria-expanded={shown}
-        aria-controls={listId}
-        aria-autocomplete="list"
-        aria-activedescendant={shown && active >= 0 ? `${listId}-${active}` : undefined}
-        autoComplete="off"
-        size={large ? 'large' : 'middle'}
-        placeholder={t('searchPlaceholder')}
-        enterButton={t('searchButton')}
-        allowClear
-        maxLength={200}
-        value={text}
-        onChange={(event) => {
-          setText(event.target.value);
-          setOpen(true);
-          setActive(-1);
-        }}
-        onKeyDown={onKeyDown}
-        onBlur={() => setOpen(false)}
-        onSearch={search}
-      />
+      <div className={large ? 'tb-search-field tb-search-large' : 'tb-search-field'}>
+        <input
+          id={inputId}
+          type="text"
+          role="combobox"
+          aria-expanded={shown}
+          aria-controls={listId}
+          aria-autocomplete="list"
+          aria-activedescendant={shown && active >= 0 ? `${listId}-${active}` : undefined}
+          autoComplete="off"
+          placeholder={t('searchPlaceholder')}
+          maxLength={200}
+          value={text}
+          onChange={(event) => {
+            setText(event.target.value);
+            setOpen(true);
+            setActive(-1);
+          }}
+          onKeyDown={onKeyDown}
+          onBlur={() => setOpen(false)}
+        />
+        {text ? (
+          <button
+            type="button"
+            className="tb-search-clear"
+            aria-label={t('searchClear')}
+            onClick={() => {
+              setText('');
+              document.getElementById(inputId)?.focus();
+            }}
+          >
+            <CloseCircleFilled />
+          </button>
+        ) : null}
+        <Button type="primary" htmlType="submit" size={large ? 'large' : 'middle'}>
+          {t('searchButton')}
+        </Button>
+      </div>
       {shown ? (
         <ul id={listId} role="listbox" aria-label={t('searchLabel')} className="tb-suggestions">
           {options.map((option, i) => (
