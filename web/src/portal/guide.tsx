@@ -60,6 +60,18 @@ function ApplyButton({ item }: { item: ItemDetail }) {
   );
 }
 
+/** 预约办理: book a visit to the hall (the booking page asks to sign in); an entry's guide preselects its place. */
+function BookButton({ item }: { item: ItemDetail }) {
+  const t = useT(portal);
+  const navigate = useNavigate();
+  const target = `/book/${item.basicCode}${item.implementingBody ? `?place=${encodeURIComponent(item.code)}` : ''}`;
+  return (
+    <Button size="large" onClick={() => void navigate(target)}>
+      {t('bookVisit')}
+    </Button>
+  );
+}
+
 function Basics({ item }: { item: ItemDetail }) {
   const t = useT(portal);
   const typeName = useTypeName();
@@ -307,7 +319,10 @@ export default function Guide() {
             {item.name}
           </Typography.Title>
         </div>
-        <ApplyButton item={item} />
+        <Flex wrap gap={8}>
+          <ApplyButton item={item} />
+          <BookButton item={item} />
+        </Flex>
       </Flex>
       <Basics item={item} />
       <BasisAndConditions item={item} />

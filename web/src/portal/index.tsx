@@ -15,6 +15,7 @@ const Bundle = lazy(() => import('./bundle.tsx'));
 const Login = lazy(() => import('./login.tsx'));
 const Account = lazy(() => import('./account.tsx'));
 const Apply = lazy(() => import('./apply/index.tsx'));
+const Book = lazy(() => import('./book/index.tsx'));
 const My = lazy(() => import('./my/index.tsx'));
 const NotFound = lazy(() => import('./not-found.tsx'));
 
@@ -30,6 +31,7 @@ export default function Portal() {
           <Route path="login" element={<Login />} />
           <Route path="account/*" element={<Account />} />
           <Route path="apply/*" element={<Apply />} />
+          <Route path="book/:code" element={<Book />} />
           <Route path="my/*" element={<My />} />
           <Route path="*" element={<NotFound />} />
         </Routes>

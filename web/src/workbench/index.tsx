@@ -8,6 +8,7 @@ import './workbench.css';
 const Login = lazy(() => import('./login.tsx'));
 const TaskList = lazy(() => import('./task-list.tsx'));
 const CaseDetail = lazy(() => import('./case-detail.tsx'));
+const Appointments = lazy(() => import('./appointments.tsx'));
 
 const loading = <Spin style={{ display: 'block', margin: '64px auto' }} />;
 
@@ -24,6 +25,7 @@ export default function Workbench() {
                 <Routes>
                   <Route index element={<TaskList />} />
                   <Route path="cases/:id" element={<CaseDetail />} />
+                  <Route path="appointments" element={<Appointments />} />
                   <Route path="*" element={<TaskList />} />
                 </Routes>
               </Suspense>

@@ -24,15 +24,22 @@ function SideMenu({ onNavigate }: { onNavigate?: () => void }) {
   const navigate = useNavigate();
   const location = useLocation();
   const [params] = useSearchParams();
+  const { profile } = useSession();
   const onList = location.pathname.replace(/\/$/, '') === '/workbench';
-  const selected = onList ? (params.get('view') ?? 'mine') : '';
+  const onAppointments = location.pathname.startsWith('/workbench/appointments');
+  const selected = onList ? (params.get('view') ?? 'mine') : onAppointments ? 'appointments' : '';
+  // The hall's appointments are for those who receive people at the hall or run it.
+  const hall = profile?.staff?.permissions.some((p) => p === 'case.receive' || p === 'hall.manage');
   return (
     <Menu
       mode="inline"
       selectedKeys={[selected]}
-      items={NAV_VIEWS.map((view) => ({ key: view, label: t(NAV_LABELS[view]) }))}
+      items={[
+        ...NAV_VIEWS.map((view) => ({ key: view, label: t(NAV_LABELS[view]) })),
+        ...(hall ? [{ key: 'appointments', label: t('navAppointments') }] : []),
+      ]}
       onClick={({ key }) => {
-        void navigate(`/workbench?view=${key}`);
+        void navigate(key === 'appointments' ? '/workbench/appointments' : `/workbench?view=${key}`);
         onNavigate?.();
       }}
     />

@@ -20,6 +20,7 @@ export const messages = defineMessages(
     viewDepartment: '本部门',
     viewAll: '辖区全部',
     viewOverdue: '已超期',
+    navAppointments: '预约',
     // Task list
     listTitle: '办件列表',
     filters: '筛选',
@@ -164,6 +165,7 @@ export const messages = defineMessages(
     viewDepartment: 'My department',
     viewAll: 'My jurisdiction',
     viewOverdue: 'Overdue',
+    navAppointments: 'Appointments',
     listTitle: 'Cases',
     filters: 'Filters',
     status: 'Status',

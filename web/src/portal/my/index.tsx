@@ -22,6 +22,7 @@ const Licences = lazy(() => import('./licences.tsx'));
 const LicencePage = lazy(() => import('./licence.tsx'));
 const Files = lazy(() => import('./files.tsx'));
 const DataUses = lazy(() => import('./data-uses.tsx'));
+const Appointments = lazy(() => import('./appointments.tsx'));
 
 export default function My() {
   const { profile } = useSession();
@@ -36,6 +37,7 @@ export default function My() {
         <Route path="licences" element={<Section page={<Licences />} />} />
         <Route path="files" element={<Section page={<Files />} />} />
         <Route path="data-uses" element={<Section page={<DataUses />} />} />
+        <Route path="appointments" element={<Section page={<Appointments />} />} />
         <Route path="cases/:id" element={<CasePage />} />
         <Route path="applications/:id" element={<ApplicationProgress />} />
         <Route path="licences/:id" element={<LicencePage />} />
@@ -47,6 +49,7 @@ export default function My() {
 
 const SECTIONS = [
   { path: '/my', label: 'tabCases' },
+  { path: '/my/appointments', label: 'tabAppointments' },
   { path: '/my/messages', label: 'tabMessages' },
   { path: '/my/licences', label: 'tabLicences' },
   { path: '/my/files', label: 'tabFiles' },
