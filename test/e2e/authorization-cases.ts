@@ -98,6 +98,8 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
   { method: 'GET', url: '/api/v1/catalog/bundles', why: 'published catalog' },
   { method: 'GET', url: '/api/v1/catalog/bundles/:code', why: 'published catalog' },
   { method: 'GET', url: '/api/v1/catalog/export', why: 'the published catalog as a file' },
+  // Free appointment slots of a place, read before signing in to book.
+  { method: 'GET', url: '/api/v1/hall/places/:code/slots', why: 'when a place can be visited' },
   // Anyone holding a case document checks it from its QR code (the code is the credential).
   { method: 'GET', url: '/api/v1/case-documents/:code', why: 'document verification by its QR code' },
   { method: 'GET', url: '/verify/case-documents/:code', why: 'the page behind the QR code' },
