@@ -1,10 +1,13 @@
-import { Flex, Select, Table, Tag } from 'antd';
+import { Button, Flex, Select, Table, Tag } from 'antd';
+import { useState } from 'react';
 import { api, data } from '../../api/client.ts';
 import { useT } from '../../i18n/index.tsx';
 import { ProblemAlert } from '../../shared/problem.tsx';
 import { useApi } from '../../shared/use-api.ts';
 import { PageTitle } from '../common.tsx';
 import { exchange as messages, shell } from '../messages.ts';
+import { resourceTexts } from './messages.ts';
+import { ResourceEditor, useMayEditResource } from './resource-editor.tsx';
 import type { Resource, ResourceField, Sensitivity } from './types.ts';
 
 export const SENSITIVITY_COLOURS: Record<Sensitivity, string> = {
@@ -15,11 +18,18 @@ export const SENSITIVITY_COLOURS: Record<Sensitivity, string> = {
 
 export const loadResources = () => data<Resource[]>(api.GET('/api/v1/exchange/resources'));
 
-/** The resource catalog (信息资源目录): each resource's provider, sharing type and fields with their sensitivity. */
+/**
+ * The resource catalog (信息资源目录): each resource's provider, sharing type and fields with
+ * their sensitivity; its provider's staff change how it is shared.
+ */
 export default function Resources() {
   const t = useT(messages);
   const s = useT(shell);
+  const rt = useT(resourceTexts);
   const resources = useApi(loadResources, []);
+  const mayEdit = useMayEditResource();
+  const [editing, setEditing] = useState<Resource>();
+  const editable = (resources.data ?? []).some(mayEdit);
   return (
     <>
       <PageTitle title={t('resourcesTitle')} />
@@ -38,8 +48,34 @@ export default function Resources() {
           { title: t('sharingType'), render: (_, r) => t(`sharing_${r.sharingType}`) },
           { title: t('updateFrequency'), render: (_, r) => t(`frequency_${r.updateFrequency}`) },
           { title: t('fields'), render: (_, r) => r.fields.length },
+          ...(editable
+            ? [
+                {
+                  title: s('actions'),
+                  render: (_: unknown, resource: Resource) =>
+                    mayEdit(resource) ? (
+                      <Button
+                        type="link"
+                        aria-label={rt('editOf', { name: resource.name })}
+                        onClick={() => setEditing(resource)}
+                      >
+                        {rt('edit')}
+                      </Button>
+                    ) : null,
+                },
+              ]
+            : []),
         ]}
       />
+      {editing ? (
+        <ResourceEditor
+          resource={editing}
+          onClose={(saved) => {
+            setEditing(undefined);
+            if (saved) resources.reload();
+          }}
+        />
+      ) : null}
     </>
   );
 }
@@ -47,6 +83,7 @@ export default function Resources() {
 function Fields({ fields }: { fields: ResourceField[] }) {
   const t = useT(messages);
   const s = useT(shell);
+  const rt = useT(resourceTexts);
   return (
     <Table<ResourceField>
       rowKey="name"
@@ -63,7 +100,7 @@ function Fields({ fields }: { fields: ResourceField[] }) {
             <Tag color={SENSITIVITY_COLOURS[f.sensitivity]}>{t(`sensitivity_${f.sensitivity}`)}</Tag>
           ),
         },
-        { title: t('mask'), render: (_, f) => f.mask ?? s('none') },
+        { title: t('mask'), render: (_, f) => (f.mask ? rt(`mask_${f.mask}`) : s('none')) },
       ]}
     />
   );
