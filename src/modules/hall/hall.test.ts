@@ -167,6 +167,29 @@ describe('hall service', () => {
     expect(list[0]!.applicant).toEqual({ name: '测试用户', phone: '139****5678' });
   });
 
+  it('records the enterprise a person books for', async () => {
+    now = at('2026-06-08T10:05:00+08:00');
+    const person = { ...(await booker()), acting: { uscc: '91350100M000100Y43', name: '示例餐饮有限公司' } };
+    const booked = await hall.book(
+      person,
+      { place: place.code, startsAt: '2026-06-12T15:00:00+08:00' },
+      actor,
+    );
+    const [row] = await t.db.query<{ acting_for: string }>(
+      'select acting_for from hall_appointment where id = $1',
+      [booked.id],
+    );
+    expect(row!.acting_for).toBe('enterprise:91350100M000100Y43');
+    const listed = (await hall.staffList(staff, { date: '2026-06-12' })).find((a) => a.id === booked.id);
+    expect(listed!.applicant.name).toBe('示例餐饮有限公司（测试用户）');
+    // The person owns the booking: it is among theirs, and they may cancel it.
+    expect((await hall.mine(person.sub)).map((a) => a.id)).toEqual([booked.id]);
+  });
+
+  it('runs the sweep as a periodic job of the server', () => {
+    expect(t.app.jobs.find((job) => job.name === 'hall.no-shows')?.everyMs).toBe(60_000);
+  });
+
   it('sweeps no-shows after the grace time and bans a person after 3 in 90 days for 30 days', async () => {
     now = at('2026-06-08T10:05:00+08:00');
     const person = await booker();
