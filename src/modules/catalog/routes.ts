@@ -1,12 +1,14 @@
 import { ruleError } from './validate.ts';
 import { Type } from 'typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_SECURITY, actorOf, assertInJurisdiction } from '../../kernel/auth.ts';
 import { auditTrail } from '../../kernel/audit.ts';
 import type { App, ModuleContext } from '../../kernel/http.ts';
 import { analyzeQuery } from '../../kernel/search/index.ts';
 import { validationError } from '../../kernel/errors.ts';
+import { pickLocale, type Locale } from '../../kernel/i18n.ts';
 import { descendantCodes, getOrganisation } from '../directory/index.ts';
+import { actorNames } from '../identity/index.ts';
 import { bundleDetail, createBundle, listBundles } from './bundles.ts';
 import { BundleCode, BundleElements, basicCatalogAuthority } from './manage-routes.ts';
 import {
@@ -16,6 +18,7 @@ import {
   LIFE_EVENTS,
   ONLINE_DEPTHS,
   TYPE_CODES,
+  VERSION_STATUSES,
   type EntryElements as EntryElementsT,
   type ItemElements as ItemElementsT,
   type VersionAction,
@@ -53,6 +56,56 @@ const Page = {
 };
 const ACTIONS: VersionAction[] = ['submit', 'reject', 'publish', 'retire'];
 const TypeRef = Type.Object({ code: Type.String(), name: Type.String() });
+
+/** Beside an actor's id: who that is (staff member, or the platform for system actors). */
+const ActorName = Type.Union([Type.String(), Type.Null()], {
+  description: "A staff member's name, the platform's for system actors; null when unknown",
+});
+const ActorDepartment = Type.Union([Type.String(), Type.Null()], {
+  description: "The staff member's home department; null for the platform or when unknown",
+});
+
+/** Names of the platform itself follow the reader's language. */
+function replyLocale(request: FastifyRequest, reply: FastifyReply): Locale {
+  const locale = pickLocale(request.headers['accept-language']);
+  reply.header('content-language', locale);
+  return locale;
+}
+
+const Timestamp = Type.String({ format: 'date-time' });
+const VersionRecord = Type.Object(
+  {
+    id: Type.Integer(),
+    itemId: Type.Integer(),
+    code: Type.String({ description: '基本编码' }),
+    version: Type.Integer(),
+    status: Type.Enum([...VERSION_STATUSES]),
+    createdBy: Type.String({ description: 'Account id (or system actor) who created the version' }),
+    createdByName: ActorName,
+    createdByDepartment: ActorDepartment,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    publishedAt: Type.Union([Timestamp, Type.Null()]),
+    publishedBy: Type.Union([Type.String(), Type.Null()]),
+    publishedByName: ActorName,
+    publishedByDepartment: ActorDepartment,
+  },
+  {
+    additionalProperties: true,
+    description: "A version: the item's elements (as in the draft's body) and its bookkeeping",
+  },
+);
+const AuditRecord = Type.Object({
+  at: Timestamp,
+  actor: Type.String({ description: 'Account id or system actor' }),
+  actorName: ActorName,
+  actorDepartment: ActorDepartment,
+  action: Type.String(),
+  entity: Type.String(),
+  entityId: Type.String(),
+  before: Type.Unknown(),
+  after: Type.Unknown(),
+});
 
 const SearchHit = Type.Object({
   code: Type.String(),
@@ -225,9 +278,35 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
     '/api/v1/catalog/items/:code/versions',
     {
       ...admin,
-      schema: { tags, security, summary: 'Every version of an item', params: Type.Object({ code: Code }) },
+      schema: {
+        tags,
+        security,
+        summary: 'Every version of an item, with the names of who created and published each',
+        params: Type.Object({ code: Code }),
+        response: { 200: Type.Object({ items: Type.Array(VersionRecord) }) },
+      },
     },
-    async (request) => ({ items: await itemHistory(db, request.params.code) }),
+    async (request, reply) => {
+      const versions = await itemHistory(db, request.params.code);
+      const names = await actorNames(
+        db,
+        versions.flatMap((v) => [v.createdBy, v.publishedBy]),
+        replyLocale(request, reply),
+      );
+      return {
+        items: versions.map((v) => {
+          const creator = names.get(v.createdBy);
+          const publisher = v.publishedBy === null ? undefined : names.get(v.publishedBy);
+          return {
+            ...v,
+            createdByName: creator?.name ?? null,
+            createdByDepartment: creator?.department ?? null,
+            publishedByName: publisher?.name ?? null,
+            publishedByDepartment: publisher?.department ?? null,
+          };
+        }),
+      };
+    },
   );
 
   app.get(
@@ -251,13 +330,27 @@ export async function catalogRoutes(app: App, { db, auth }: ModuleContext): Prom
       schema: {
         tags,
         security,
-        summary: 'Who changed the item, when, before and after',
+        summary: 'Who changed the item (by id and name), when, before and after',
         params: Type.Object({ code: Code }),
+        response: { 200: Type.Object({ items: Type.Array(AuditRecord) }) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       await itemHistory(db, request.params.code);
-      return { items: await auditTrail(db, 'catalog_item', request.params.code) };
+      const trail = await auditTrail(db, 'catalog_item', request.params.code);
+      const names = await actorNames(
+        db,
+        trail.map((r) => r.actor),
+        replyLocale(request, reply),
+      );
+      return {
+        items: trail.map((r) => ({
+          ...r,
+          at: r.at.toISOString(),
+          actorName: names.get(r.actor)?.name ?? null,
+          actorDepartment: names.get(r.actor)?.department ?? null,
+        })),
+      };
     },
   );
 

@@ -70,6 +70,7 @@ export type { IdentityContext, ClientCredentialsToken } from './context.ts';
 export { deleteClient, registerClient } from './oidc/clients.ts';
 export { createStaff, type StaffInput } from './staff.ts';
 export { contactPhone, staffOfOrganisation, type StaffContact } from './contacts.ts';
+export { actorNames, type ActorName } from './actors.ts';
 export { rotateFieldKeys } from './keys.ts';
 export { DEMO_PASSWORD, seedDemoIdentities, type DemoIdentities } from './demo.ts';
 export { RESOLVE_SQL } from './sessions.ts';

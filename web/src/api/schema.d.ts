@@ -4083,7 +4083,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every version of an item */
+        /** Every version of an item, with the names of who created and published each */
         get: {
             parameters: {
                 query?: never;
@@ -4101,7 +4101,38 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                itemId: number;
+                                /** @description 基本编码 */
+                                code: string;
+                                version: number;
+                                /** @enum {unknown} */
+                                status: "draft" | "in_review" | "published" | "superseded" | "retired";
+                                /** @description Account id (or system actor) who created the version */
+                                createdBy: string;
+                                /** @description A staff member's name, the platform's for system actors; null when unknown */
+                                createdByName: string | null;
+                                /** @description The staff member's home department; null for the platform or when unknown */
+                                createdByDepartment: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** Format: date-time */
+                                publishedAt: string | null;
+                                publishedBy: string | null;
+                                /** @description A staff member's name, the platform's for system actors; null when unknown */
+                                publishedByName: string | null;
+                                /** @description The staff member's home department; null for the platform or when unknown */
+                                publishedByDepartment: string | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        };
+                    };
                 };
             };
         };
@@ -4158,7 +4189,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who changed the item, when, before and after */
+        /** Who changed the item (by id and name), when, before and after */
         get: {
             parameters: {
                 query?: never;
@@ -4176,7 +4207,25 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Account id or system actor */
+                                actor: string;
+                                /** @description A staff member's name, the platform's for system actors; null when unknown */
+                                actorName: string | null;
+                                /** @description The staff member's home department; null for the platform or when unknown */
+                                actorDepartment: string | null;
+                                action: string;
+                                entity: string;
+                                entityId: string;
+                                before: unknown;
+                                after: unknown;
+                            }[];
+                        };
+                    };
                 };
             };
         };

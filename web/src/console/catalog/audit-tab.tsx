@@ -3,7 +3,7 @@ import { ProblemAlert } from '../../shared/problem.tsx';
 import { useDateTime } from '../common.tsx';
 import { useApi } from '../../shared/use-api.ts';
 import { useLabels, type CatalogKey } from './labels.ts';
-import { ResponsiveTable, useActorName } from './shared.tsx';
+import { ActorName, ResponsiveTable } from './shared.tsx';
 import type { AuditRecord } from './types.ts';
 
 const ACTION_KEYS: Record<string, CatalogKey> = {
@@ -19,12 +19,8 @@ const ACTION_KEYS: Record<string, CatalogKey> = {
 export function AuditTab({ code, round }: { code: string; round: number }) {
   const { t } = useLabels();
   const dateTime = useDateTime();
-  const actorName = useActorName();
   const trail = useApi(
-    () =>
-      data<{ items: AuditRecord[] }>(
-        api.GET('/api/v1/catalog/items/{code}/audit', { params: { path: { code } } }),
-      ),
+    () => data(api.GET('/api/v1/catalog/items/{code}/audit', { params: { path: { code } } })),
     [code, round],
   );
   if (trail.error) return <ProblemAlert error={trail.error} onRetry={trail.reload} />;
@@ -38,7 +34,11 @@ export function AuditTab({ code, round }: { code: string; round: number }) {
       pagination={{ pageSize: 20, hideOnSinglePage: true }}
       columns={[
         { key: 'at', title: t('auditAt'), render: (r) => dateTime(r.at) },
-        { key: 'actor', title: t('auditActor'), render: (r) => actorName(r.actor) },
+        {
+          key: 'actor',
+          title: t('auditActor'),
+          render: (r) => <ActorName id={r.actor} name={r.actorName} department={r.actorDepartment} />,
+        },
         {
           key: 'action',
           title: t('auditAction'),

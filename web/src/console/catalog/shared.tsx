@@ -3,7 +3,6 @@ import type { FormInstance, TablePaginationConfig } from 'antd';
 import type { ReactNode } from 'react';
 import { fieldErrors } from '../../api/client.ts';
 import { useLocale } from '../../i18n/index.tsx';
-import { useSession } from '../../shared/session.tsx';
 import { STATUS_COLOURS, useLabels } from './labels.ts';
 import type { VersionStatus } from './types.ts';
 
@@ -134,16 +133,28 @@ export function ResponsiveTable<T extends object>({
 }
 
 /**
- * Who an audited actor is, as far as this page can tell: the signed-in administrator by
- * name, the platform itself (seeding, import), or else the account id (reading other staff
- * needs a permission catalog administrators do not hold).
+ * Who an audited actor is, as the server names them: a staff member with their department,
+ * the platform itself (seeding, import), or else the account id (an account the server does
+ * not name).
  */
-export function useActorName() {
-  const { profile } = useSession();
-  const { t } = useLabels();
-  return (actor: string) => {
-    if (profile && actor === profile.id) return profile.name ?? profile.username ?? actor;
-    if (actor.startsWith('system')) return t('actorSystem');
-    return actor;
-  };
+export function ActorName({
+  id,
+  name,
+  department,
+}: {
+  id: string;
+  name?: string | null | undefined;
+  department?: string | null | undefined;
+}) {
+  if (!name) return <>{id}</>;
+  return (
+    <>
+      {name}
+      {department ? (
+        <Typography.Text type="secondary" style={{ marginInlineStart: 8 }}>
+          {department}
+        </Typography.Text>
+      ) : null}
+    </>
+  );
 }

@@ -2,8 +2,8 @@ import type { paths } from '../../api/schema.d.ts';
 
 /**
  * Shapes the catalog editor reads and writes. Elements come from the generated client
- * (the draft route's body); responses the server declares no schema for are typed here
- * from src/modules/catalog (queries.ts ItemVersion, kernel/audit.ts AuditRecord, bundles.ts).
+ * (the draft route's body); responses the server declares no full schema for are typed
+ * here from src/modules/catalog (queries.ts ItemVersion, bundles.ts).
  */
 
 export type ItemElements =
@@ -16,27 +16,32 @@ export type ManagedItem =
 export type VersionStatus = 'draft' | 'in_review' | 'published' | 'superseded' | 'retired';
 export type VersionAction = 'submit' | 'reject' | 'publish' | 'retire';
 
-/** One version of a basic item (src/modules/catalog/queries.ts ItemVersion). */
+type ListedVersion =
+  paths['/api/v1/catalog/items/{code}/versions']['get']['responses'][200]['content']['application/json']['items'][number];
+
+/**
+ * One version of a basic item (src/modules/catalog/queries.ts ItemVersion). The versions
+ * list also names who created and published it; the draft and lifecycle responses do not.
+ */
 export interface ItemVersion extends ItemElements {
   id: number;
   code: string;
   version: number;
   status: VersionStatus;
   createdBy: string;
+  createdByName?: ListedVersion['createdByName'];
+  createdByDepartment?: ListedVersion['createdByDepartment'];
   createdAt: string;
   updatedAt: string;
   publishedAt: string | null;
   publishedBy: string | null;
+  publishedByName?: ListedVersion['publishedByName'];
+  publishedByDepartment?: ListedVersion['publishedByDepartment'];
 }
 
-/** One audited change (src/kernel/audit.ts AuditRecord). */
-export interface AuditRecord {
-  at: string;
-  actor: string;
-  action: string;
-  before: unknown;
-  after: unknown;
-}
+/** One audited change, with the name of who made it (src/kernel/audit.ts AuditRecord). */
+export type AuditRecord =
+  paths['/api/v1/catalog/items/{code}/audit']['get']['responses'][200]['content']['application/json']['items'][number];
 
 export interface BundleSummary {
   code: string;

@@ -5,7 +5,7 @@ import { ProblemAlert } from '../../shared/problem.tsx';
 import { useDateTime } from '../common.tsx';
 import { kindOf, KIND_KEYS } from './form-fields.ts';
 import { ACTION_KEYS, SOURCE_KEYS, useLabels } from './labels.ts';
-import { ResponsiveTable, useActorName, StatusTag } from './shared.tsx';
+import { ActorName, ResponsiveTable, StatusTag } from './shared.tsx';
 import { VERSION_LIFECYCLE, elementsOf, type ItemVersion, type VersionAction } from './types.ts';
 import { ELEMENT_KEYS, diffVersions, type Change, type ChangeKind } from './version-diff.ts';
 
@@ -28,7 +28,6 @@ export function VersionsTab({
 }) {
   const { t, status } = useLabels();
   const dateTime = useDateTime();
-  const actorName = useActorName();
   const { modal, message } = App.useApp();
   const [failure, setFailure] = useState<unknown>();
   const newest = versions.at(-1)?.version ?? 1;
@@ -76,7 +75,13 @@ export function VersionsTab({
         columns={[
           { key: 'version', title: t('version'), render: (v) => t('versionLabel', { version: v.version }) },
           { key: 'status', title: t('status'), render: (v) => <StatusTag status={v.status} /> },
-          { key: 'createdBy', title: t('createdBy'), render: (v) => actorName(v.createdBy) },
+          {
+            key: 'createdBy',
+            title: t('createdBy'),
+            render: (v) => (
+              <ActorName id={v.createdBy} name={v.createdByName} department={v.createdByDepartment} />
+            ),
+          },
           { key: 'updatedAt', title: t('updatedAt'), render: (v) => dateTime(v.updatedAt) },
           { key: 'publishedAt', title: t('publishedAt'), render: (v) => dateTime(v.publishedAt) },
           {
