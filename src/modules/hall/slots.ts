@@ -58,7 +58,9 @@ export function slotsOfDay(day: number, settings: Pick<SlotSettings, 'slotMinute
 /** The bookable working days (day numbers) at `now`: the first `horizonDays`, today included. */
 export function horizonDays(calendar: WorkingCalendar, now: Date, horizon: number): number[] {
   const days: number[] = [];
-  for (let day = chinaDayOf(now); days.length < horizon; day++) {
+  const today = chinaDayOf(now);
+  // Bounded: a run of days an administrator closed cannot make the search run off the calendar.
+  for (let day = today; days.length < horizon && day < today + horizon * 7 + 366; day++) {
     if (calendar.isWorkingDay(formatDate(day))) days.push(day);
   }
   return days;
