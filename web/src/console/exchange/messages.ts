@@ -10,7 +10,6 @@ export const resourceTexts = defineMessages(
     editOf: '编辑{name}',
     editTitle: '编辑共享方式：{name}',
     description: '资源说明',
-    descriptionHelp: '最多 500 字',
     fieldsHelp: '脱敏方式仅用于敏感字段：授权时敏感字段按此方式脱敏提供。改为非敏感的字段不再设脱敏方式。',
     sensitivityOf: '{field}的敏感级别',
     maskOf: '{field}的脱敏方式',
@@ -29,7 +28,6 @@ export const resourceTexts = defineMessages(
     editOf: 'Edit {name}',
     editTitle: 'How {name} is shared',
     description: 'Description',
-    descriptionHelp: 'Up to 500 characters',
     fieldsHelp:
       'Masking applies to sensitive fields only: a grant gives a sensitive field masked this way. A field made non-sensitive loses its masking.',
     sensitivityOf: 'Sensitivity of {field}',

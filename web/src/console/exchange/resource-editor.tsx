@@ -176,7 +176,7 @@ export function ResourceEditor({ resource, onClose }: { resource: Resource; onCl
         }}
         style={{ marginTop: failure ? 16 : 0 }}
       >
-        <Flex gap={12} wrap>
+        <Flex wrap style={{ columnGap: 12 }}>
           <Form.Item name="sharingType" label={x('sharingType')} style={{ flex: '1 1 200px' }}>
             <Select options={SHARING_TYPES.map((v) => ({ value: v, label: x(`sharing_${v}`) }))} />
           </Form.Item>
@@ -184,7 +184,7 @@ export function ResourceEditor({ resource, onClose }: { resource: Resource; onCl
             <Select options={FREQUENCIES.map((v) => ({ value: v, label: x(`frequency_${v}`) }))} />
           </Form.Item>
         </Flex>
-        <Form.Item name="description" label={t('description')} extra={t('descriptionHelp')}>
+        <Form.Item name="description" label={t('description')}>
           <Input.TextArea
             autoSize={{ minRows: 2, maxRows: 6 }}
             count={{ show: true, max: DESCRIPTION_MAX }}
