@@ -65,14 +65,14 @@ describe('console administration', () => {
     await page.goto('/console');
     await expect.poll(() => heading(page).textContent()).toBe('管理后台登录');
     // Nothing typed: the Chinese errors show beside the fields and nothing is sent.
-    await page.getByRole('button', { name: '登 录' }).click();
+    await page.getByRole('button', { name: '登录' }).click();
     await expect.poll(() => page.getByText('请输入用户名').count()).toBe(1);
     await page.getByLabel('用户名').fill('admin');
     await page.getByLabel('密码').fill('wrong-password-1');
-    await page.getByRole('button', { name: '登 录' }).click();
+    await page.getByRole('button', { name: '登录' }).click();
     await expect.poll(() => page.getByRole('alert').count()).toBeGreaterThan(0);
     await page.getByLabel('密码').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: '登 录' }).click();
+    await page.getByRole('button', { name: '登录' }).click();
 
     await page.waitForURL('**/console/dashboard');
     await expect.poll(() => heading(page).textContent()).toBe('数据看板');
@@ -111,7 +111,7 @@ describe('console administration', () => {
     await dialog.getByLabel('用户名').fill('new.clerk');
     await dialog.getByLabel('姓名').fill('新来的窗口人员');
     await dialog.getByLabel('初始密码').fill('short');
-    await dialog.getByRole('button', { name: '保 存' }).click();
+    await dialog.getByRole('button', { name: '保存' }).click();
     await expect
       .poll(() => dialog.getByText('密码应为 8 至 128 个字符，且至少包含字母、数字、符号中的两类').count())
       .toBe(1);
@@ -119,7 +119,7 @@ describe('console administration', () => {
     await choose(page, '部门', '示例市长安区政务服务中心', true);
     await choose(page, '角色', '窗口人员');
     await choose(page, '管辖区划', '江苏省示例市长安区', true);
-    await dialog.getByRole('button', { name: '保 存' }).click();
+    await dialog.getByRole('button', { name: '保存' }).click();
     // The dialog closes once the member is added (its text explains a failure).
     await expect
       .poll(async () => ((await dialog.count()) === 0 ? 'closed' : await dialog.innerText()))
@@ -157,20 +157,20 @@ describe('console administration', () => {
     await dialog.getByLabel('角色编码').fill('Bad Code');
     await dialog.getByLabel('中文名称').fill('帮办代办员');
     await dialog.getByLabel('英文名称').fill('Assisted-service clerk');
-    await dialog.getByRole('button', { name: '保 存' }).click();
+    await dialog.getByRole('button', { name: '保存' }).click();
     await expect.poll(() => dialog.getByText('以小写字母开头').count()).toBe(1);
     await expect.poll(() => dialog.getByText('请至少选择一项权限').count()).toBe(1);
     await dialog.getByLabel('角色编码').fill('assisted_clerk');
     await dialog.getByLabel('case.receive').check();
     await dialog.getByLabel('case.accept').check();
-    await dialog.getByRole('button', { name: '保 存' }).click();
+    await dialog.getByRole('button', { name: '保存' }).click();
     await expect.poll(() => dialog.count()).toBe(0);
     await expect.poll(() => page.getByRole('cell', { name: 'assisted_clerk' }).count()).toBe(1);
 
     await page.getByRole('button', { name: '编辑角色 帮办代办员' }).click();
     await expect.poll(() => dialog.getByLabel('角色编码').isDisabled()).toBe(true);
     await dialog.getByLabel('case.accept').uncheck();
-    await dialog.getByRole('button', { name: '保 存' }).click();
+    await dialog.getByRole('button', { name: '保存' }).click();
     await expect.poll(() => dialog.count()).toBe(0);
     const { items } = await call<{ items: { code: string; nameEn: string; permissions: string[] }[] }>(
       page,
@@ -192,13 +192,13 @@ describe('console administration', () => {
     await page.goto('/console/calendar');
     await expect.poll(() => heading(page).textContent()).toBe('工作日设置');
     const dialog = await openDialog(page, page.getByRole('button', { name: '设置日期' }));
-    await dialog.getByRole('button', { name: '保 存' }).click();
+    await dialog.getByRole('button', { name: '保存' }).click();
     await expect.poll(() => dialog.getByText('请选择日期').count()).toBe(1);
     await dialog.getByLabel('日期').fill('2027-01-09');
     await dialog.getByLabel('日期').press('Enter');
     await dialog.getByLabel('工作日').check();
     await dialog.getByLabel('原因').fill('春节前调整上班');
-    await dialog.getByRole('button', { name: '保 存' }).click();
+    await dialog.getByRole('button', { name: '保存' }).click();
     await expect.poll(() => page.getByRole('cell', { name: '2027-01-09' }).count()).toBe(1);
 
     const { overrides } = await call<{ overrides: { date: string; working: boolean; reason: string }[] }>(
@@ -228,14 +228,14 @@ describe('console administration', () => {
     const dialog = await openDialog(page, page.getByRole('button', { name: '登记应用' }));
     await dialog.getByLabel('名称').fill('不动产登记系统');
     await dialog.getByLabel('回调地址', { exact: true }).fill('https://bdc.example.gov.cn/callback');
-    await dialog.getByRole('button', { name: '保 存' }).click();
+    await dialog.getByRole('button', { name: '保存' }).click();
     const first = await page.getByTestId('secret').textContent();
     expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    await page.getByRole('button', { name: '关 闭' }).click();
+    await page.locator('.ant-modal-footer').getByRole('button', { name: '关闭' }).click();
 
     const row = page.getByRole('row', { name: /不动产登记系统/ });
     const confirmation = await openDialog(page, row.getByRole('button', { name: '更换密钥' }));
-    await confirmation.getByRole('button', { name: /^确\s?定$/ }).click();
+    await confirmation.getByRole('button', { name: '确定', exact: true }).click();
     await expect.poll(() => page.getByTestId('secret').textContent()).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await expect.poll(() => page.getByTestId('secret').textContent()).not.toBe(first);
     expectNoProblems(page);
@@ -273,11 +273,11 @@ describe('console administration', () => {
     await page.goto('/console/exchange/grants');
     await expect.poll(() => heading(page).textContent()).toBe('共享申请与授权');
     const row = page.getByRole('row', { name: /婚姻登记身份核验/ });
-    const dialog = await openDialog(page, row.getByRole('button', { name: /^批\s?准$/ }));
+    const dialog = await openDialog(page, row.getByRole('button', { name: '批准', exact: true }));
     // Sensitive fields with a mask are offered masked: 姓名 and 联系电话, not 性别.
     const masked = dialog.getByRole('group').nth(1);
     await expect.poll(() => masked.getByRole('checkbox', { checked: true }).count()).toBe(2);
-    await dialog.getByRole('button', { name: /^批\s?准$/ }).click();
+    await dialog.getByRole('button', { name: '批准', exact: true }).click();
     await expect.poll(() => page.getByText('婚姻登记身份核验').count()).toBe(0);
 
     const grants = await call<{ id: string; status: string; fields: string[]; masked: string[] }[]>(

@@ -20,8 +20,6 @@ import {
 const ITEM = '专业技术职称评审';
 const FIELD = { key: 'certificateNumber', label: '职称证书编号' };
 
-const spaced = (text: string) => new RegExp(`^${[...text].join('\\s?')}$`);
-
 interface Version {
   version: number;
   status: string;
@@ -99,9 +97,8 @@ describe('console: catalog editor', () => {
       ['提交审核', '审核中'],
       ['发布', '已发布'],
     ] as const) {
-      // antd spaces out two-character button texts ("发 布").
-      const confirmation = await openDialog(page, page.getByRole('button', { name: spaced(action) }));
-      await confirmation.getByRole('button', { name: spaced('确定') }).click();
+      const confirmation = await openDialog(page, page.getByRole('button', { name: action, exact: true }));
+      await confirmation.getByRole('button', { name: '确定', exact: true }).click();
       await page.getByText(`第2版现为“${status}”`).waitFor();
     }
     expect((await versionsOf(page, code)).map((v) => v.status)).toEqual(['superseded', 'published']);
@@ -137,7 +134,7 @@ describe('console: catalog editor', () => {
     await page.getByRole('table').getByRole('link').first().waitFor();
     await screenshot(page, 'console-catalog-list');
     const dialog = await openDialog(page, page.getByRole('button', { name: '新建事项' }));
-    await dialog.getByRole('button', { name: spaced('创建') }).click();
+    await dialog.getByRole('button', { name: '创建', exact: true }).click();
     await dialog.getByText('请填写事项名称').waitFor();
     await dialog.getByText('请填写责任部门').waitFor();
     await dialog.getByLabel('事项名称').fill('控制台测试事项');
@@ -145,7 +142,7 @@ describe('console: catalog editor', () => {
     await page.locator('.ant-select-item-option[title="行政许可"]').click();
     await dialog.getByTitle('行政许可').waitFor();
     await dialog.getByLabel('责任部门').fill('民政局');
-    await dialog.getByRole('button', { name: spaced('创建') }).click();
+    await dialog.getByRole('button', { name: '创建', exact: true }).click();
     await page.waitForURL(/\/console\/catalog\/\d+$/);
     await page.getByRole('heading', { level: 1, name: '控制台测试事项' }).waitFor();
     await page.getByText('正在编辑第1版草稿').waitFor();
@@ -164,7 +161,7 @@ describe('console: catalog editor', () => {
     const dialog = await openDialog(page, page.getByRole('button', { name: '新建一件事' }));
     await dialog.getByLabel('一件事编码').fill('console-test');
     await dialog.getByLabel('名称').fill('控制台测试一件事');
-    await dialog.getByRole('button', { name: spaced('保存') }).click();
+    await dialog.getByRole('button', { name: '保存', exact: true }).click();
     await dialog.getByText('一件事至少包含两个事项').waitFor();
     expect((await page.request.get('/api/v1/catalog/bundles/console-test')).status()).toBe(404);
 
@@ -174,7 +171,7 @@ describe('console: catalog editor', () => {
       await page.locator(`.ant-select-item-option[title="${name}"]`).click();
       await dialog.getByText(name, { exact: true }).waitFor();
     }
-    await dialog.getByRole('button', { name: spaced('保存') }).click();
+    await dialog.getByRole('button', { name: '保存', exact: true }).click();
     await page.getByText('一件事已保存').waitFor();
     const names = async () =>
       (
@@ -186,7 +183,7 @@ describe('console: catalog editor', () => {
 
     await page.getByRole('button', { name: '编辑 控制台测试一件事' }).click();
     await dialog.getByRole('button', { name: `上移 ${items[1]}` }).click();
-    await dialog.getByRole('button', { name: spaced('保存') }).click();
+    await dialog.getByRole('button', { name: '保存', exact: true }).click();
     await page.getByText('一件事已保存').last().waitFor();
     await expect.poll(names).toEqual([items[1], items[0]]);
     await screenshot(page, 'console-catalog-bundles');

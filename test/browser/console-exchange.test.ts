@@ -39,7 +39,7 @@ describe('console data-sharing resources', () => {
 
   const RESOURCE = 'credit.record';
   const heading = (page: Page) => page.getByRole('heading', { level: 1 });
-  const save = (dialog: Locator) => dialog.getByRole('button', { name: /^保\s?存$/ });
+  const save = (dialog: Locator) => dialog.getByRole('button', { name: '保存', exact: true });
   const isPatch = (request: Request) =>
     request.method() === 'PATCH' && request.url().endsWith(`/api/v1/exchange/resources/${RESOURCE}`);
 
@@ -110,7 +110,7 @@ describe('console data-sharing resources', () => {
     const rejected = page.waitForResponse((response) => isPatch(response.request()));
     await save(dialog).click();
     expect((await rejected).status()).toBe(400);
-    await expect.poll(() => dialog.getByText(/长度不能超过\s?500/).count()).toBe(1);
+    await expect.poll(() => dialog.getByText(/长度不能超过 ?500/).count()).toBe(1);
     expect(await dialog.getByRole('alert').filter({ hasText: '请求参数不正确' }).count()).toBe(0);
     const unchanged = await call<Resource>('GET', `/api/v1/exchange/resources/${RESOURCE}`);
     expect(unchanged.fields).toEqual(before.fields);

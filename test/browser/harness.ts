@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import {
   chromium,
@@ -11,6 +12,7 @@ import {
   type Locator,
   type Page,
 } from 'playwright-core';
+import type Axe from 'axe-core';
 import { expect, inject } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/modules/identity/index.ts';
 
@@ -82,8 +84,8 @@ export function expectNoProblems(page: WatchedPage): void {
 }
 
 /**
- * Saves a full-page screenshot as artifacts/screenshots/<name>-<pc|phone>.png and checks
- * the layout first (see `layoutProblems`).
+ * Saves a full-page screenshot as artifacts/screenshots/<name>-<pc|phone>.png, after
+ * checking the layout (see `layoutProblems`) and accessibility (`accessibilityProblems`).
  */
 export async function screenshot(page: Page, name: string): Promise<string> {
   const width = page.viewportSize()?.width ?? 0;
@@ -93,8 +95,47 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   // Judge the page at rest: a message sliding in overlaps its neighbour for a moment by design.
   await atRest(page);
   expect(await layoutProblems(page), `layout of ${name} at ${size} width`).toEqual([]);
+  expect
+    .soft(await accessibilityProblems(page), `WCAG 2.1 AA (axe-core) on ${name} at ${size} width`)
+    .toEqual([]);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * What axe-core finds against WCAG 2.1 A and AA on the page as it is now, one line per
+ * rule: its id, impact, help text and up to three of the elements at fault. Evaluated
+ * through the DevTools protocol, so the page's content security policy does not stop it.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: typeof Axe }).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? '',
+      help: v.help,
+      targets: v.nodes.slice(0, 3).map((n) => {
+        // Contrast failures say which colours met, and at what ratio.
+        const colours = n.any[0]?.data as {
+          fgColor?: string;
+          bgColor?: string;
+          contrastRatio?: number;
+        } | null;
+        const detail = colours?.fgColor
+          ? ` (${colours.fgColor} on ${colours.bgColor}: ${colours.contrastRatio})`
+          : '';
+        return n.target.join(' ') + detail;
+      }),
+    }));
+  });
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.targets.join(' | ')}`);
 }
 
 /** Waits (up to 5 s) until no CSS animation or transition is running. */
@@ -206,27 +247,28 @@ export async function layoutProblems(page: Page): Promise<string[]> {
   });
 }
 
+/** The codes the demo SMS gateway has sent to a phone so far, oldest first (from the server's log). */
+function smsCodesTo(phone: string): string[] {
+  const codes: string[] = [];
+  for (const line of readFileSync(inject('serverLogFile'), 'utf8').split('\n')) {
+    // The newest line may still be half written: it is read on the next poll.
+    if (!line.includes('demo SMS gateway') || !line.endsWith('}')) continue;
+    const sms = (JSON.parse(line) as { sms?: { phone: string; params: { code?: string } } }).sms;
+    if (sms?.phone === phone && sms.params.code) codes.push(sms.params.code);
+  }
+  return codes;
+}
+
 /**
- * The last SMS code the demo gateway sent to a phone, read from the server's log (it logs
- * each message at info level in development); polls briefly, since delivery is asynchronous.
+ * Asks for a code (`send`, e.g. a click on 获取验证码) and returns the code the demo SMS
+ * gateway then sends to the phone: not an older one an earlier test had asked for.
  */
-export async function lastSmsCode(phone: string): Promise<string> {
-  let code: string | undefined;
-  await expect
-    .poll(
-      () => {
-        for (const line of readFileSync(inject('serverLogFile'), 'utf8').split('\n')) {
-          // The newest line may still be half written: it is read on the next poll.
-          if (!line.includes('demo SMS gateway') || !line.endsWith('}')) continue;
-          const sms = (JSON.parse(line) as { sms?: { phone: string; params: { code?: string } } }).sms;
-          if (sms?.phone === phone && sms.params.code) code = sms.params.code;
-        }
-        return code;
-      },
-      { timeout: 5000 },
-    )
-    .toBeDefined();
-  return code!;
+export async function smsCodeSent(phone: string, send: () => Promise<void>): Promise<string> {
+  const before = smsCodesTo(phone).length;
+  await send();
+  let codes: string[] = [];
+  await expect.poll(() => (codes = smsCodesTo(phone)).length, { timeout: 5000 }).toBeGreaterThan(before);
+  return codes.at(-1)!;
 }
 
 /**

@@ -56,7 +56,7 @@ async function removeDrafts(api: ApiCall) {
 
 async function upload(page: Page, material: string, name: string, bytes: Buffer) {
   const chooser = page.waitForEvent('filechooser');
-  await page.getByRole('button', { name: `上传“${material}”` }).click();
+  await page.getByRole('button', { name: `上传文件：${material}` }).click();
   await (await chooser).setFiles({ name, mimeType: 'application/pdf', buffer: bytes });
   const bar = page.getByRole('progressbar', { name: `${name} 上传完成` });
   await eventually(() => bar.getAttribute('aria-valuenow')).toBe('100');

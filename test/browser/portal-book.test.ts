@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   apiAs,
   expectNoProblems,
-  lastSmsCode,
+  smsCodeSent,
   launchBrowser,
   newContext,
   openDialog,
@@ -86,9 +86,9 @@ describe('portal: booking a visit to the hall (portal-book)', () => {
 
   async function signInWithSms(page: Page, phone: string) {
     await page.getByLabel('手机号码').fill(phone);
-    await page.getByRole('button', { name: '获取验证码' }).click();
-    await page.getByLabel('短信验证码').fill(await lastSmsCode(phone));
-    await page.getByRole('button', { name: /^登\s?录$/ }).click();
+    const code = await smsCodeSent(phone, () => page.getByRole('button', { name: '获取验证码' }).click());
+    await page.getByLabel('短信验证码').fill(code);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
   }
 
   for (const [index, size] of (['pc', 'phone'] as ViewportName[]).entries()) {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   DEMO_PASSWORD,
   expectNoProblems,
-  lastSmsCode,
+  smsCodeSent,
   launchBrowser,
   newContext,
   screenshot,
@@ -37,10 +37,9 @@ describe('portal: finding a service, reading its guide, signing in', () => {
 
   async function signInWithSms(page: Page, phone: string) {
     await page.getByLabel('手机号码').fill(phone);
-    await page.getByRole('button', { name: '获取验证码' }).click();
-    const code = await lastSmsCode(phone);
+    const code = await smsCodeSent(phone, () => page.getByRole('button', { name: '获取验证码' }).click());
     await page.getByLabel('短信验证码').fill(code);
-    await page.getByRole('button', { name: /^登\s?录$/ }).click();
+    await page.getByRole('button', { name: '登录', exact: true }).click();
   }
 
   it('a resident types 我要结婚, reads the 结婚登记 guide, is asked to sign in to apply and arrives at the application', async () => {
@@ -139,7 +138,7 @@ describe('portal: finding a service, reading its guide, signing in', () => {
     await page.getByLabel('手机号码').fill('1381234');
     await page.getByRole('button', { name: '获取验证码' }).click();
     await eventually(() => page.getByText('请输入正确的 11 位手机号码').count()).toBe(1);
-    await page.getByRole('button', { name: /^登\s?录$/ }).click();
+    await page.getByRole('button', { name: '登录', exact: true }).click();
     await eventually(() => page.getByText('请输入短信验证码').count()).toBe(1);
     expect(sent).toEqual([]);
     await screenshot(page, 'portal-login');
@@ -154,8 +153,8 @@ describe('portal: finding a service, reading its guide, signing in', () => {
     await page.goto('/login?next=/account');
     await page.getByRole('tab', { name: '注册' }).click();
     await page.getByLabel('手机号码').fill(phone);
-    await page.getByRole('button', { name: '获取验证码' }).click();
-    await page.getByLabel('短信验证码').fill(await lastSmsCode(phone));
+    const code = await smsCodeSent(phone, () => page.getByRole('button', { name: '获取验证码' }).click());
+    await page.getByLabel('短信验证码').fill(code);
     await page.getByRole('button', { name: '注册并登录' }).click();
     await page.waitForURL('**/account');
     await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('账户与认证');
@@ -190,12 +189,12 @@ describe('portal: finding a service, reading its guide, signing in', () => {
     const page = await watchedPage(context);
     await page.goto(`/items/${MARRIAGE}`);
     await eventually(() => page.getByText('申请材料').count()).toBe(1);
-    await page.getByRole('button', { name: '语言' }).click();
+    await page.getByRole('button', { name: 'English', exact: true }).click();
     await eventually(() => page.getByText('Materials', { exact: true }).count()).toBe(1);
     expect(await page.getByText('Legal time limit').count()).toBe(1);
     expect(await page.getByText('Administrative confirmation').count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Sign in to apply' }).count()).toBe(1);
-    await page.getByRole('button', { name: 'Language' }).click();
+    await page.getByRole('button', { name: '中文', exact: true }).click();
     await eventually(() => page.getByText('申请材料').count()).toBe(1);
     expectNoProblems(page);
     await context.close();

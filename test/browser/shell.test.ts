@@ -15,12 +15,12 @@ describe('web app shell', () => {
     const page = await watchedPage(context);
     await page.goto('/');
     await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
-    const english = page.getByRole('button', { name: '语言' });
+    const english = page.getByRole('button', { name: 'English', exact: true });
     await english.click();
     await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('en');
     await page.goto('/console/nowhere');
     await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('en');
-    await page.getByRole('button', { name: 'Language' }).click();
+    await page.getByRole('button', { name: '中文', exact: true }).click();
     await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
     expectNoProblems(page);
     await context.close();

@@ -137,7 +137,7 @@ async function caseOnServer(page: Page, id: string) {
 /** Confirms the step in its dialog and waits for the dialog to close. */
 async function confirm(page: Page) {
   const dialog = await dialogAtRest(page);
-  await dialog.getByRole('button', { name: /^确\s?认$/ }).click();
+  await dialog.getByRole('button', { name: '确认', exact: true }).click();
   await dialog.waitFor({ state: 'hidden' });
 }
 
@@ -145,7 +145,7 @@ async function signInAsClerk(page: WatchedPage) {
   await page.goto('/workbench/login');
   await page.getByLabel('用户名').fill('window.clerk');
   await page.getByLabel('密码').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: /^登\s?录$/ }).click();
+  await page.getByRole('button', { name: '登录', exact: true }).click();
   await expect.poll(() => new URL(page.url()).pathname).toBe('/workbench');
 }
 
@@ -164,7 +164,7 @@ describe('staff workbench', () => {
     await page.goto('/workbench');
     // Not signed in: the sign-in page, which checks its fields before sending anything.
     await expect.poll(() => new URL(page.url()).pathname).toBe('/workbench/login');
-    await page.getByRole('button', { name: /^登\s?录$/ }).click();
+    await page.getByRole('button', { name: '登录', exact: true }).click();
     await expect.poll(() => page.getByText('请输入用户名').isVisible()).toBe(true);
     await signInAsClerk(page);
     const header = page.getByTestId('staff-identity');
@@ -221,7 +221,7 @@ describe('staff workbench', () => {
     const agreement = pdf('困难情况说明（缺证明）');
     const filed = await fileRelief(citizen, agreement, '情况说明.pdf', 'application/pdf');
     await page.goto(`/workbench/cases/${filed.caseId}`);
-    await page.getByRole('button', { name: /^接\s?件/ }).click();
+    await page.getByRole('button', { name: /^接件/ }).click();
     await confirm(page);
     await page.getByRole('button', { name: /^补齐补正告知/ }).waitFor();
 
@@ -229,12 +229,12 @@ describe('staff workbench', () => {
     const dialog = page.getByRole('dialog', { name: '一次性告知补正材料' });
     await dialog.waitFor();
     // Nothing is sent without a material, its problem and a reason.
-    await dialog.getByRole('button', { name: /^确\s?认$/ }).click();
+    await dialog.getByRole('button', { name: '确认', exact: true }).click();
     await dialog.getByText('请至少选择一份材料').waitFor();
     await dialog.getByRole('checkbox', { name: STATEMENT }).check();
     await dialog.getByLabel(`“${STATEMENT}”的问题`).fill('缺少村（居）委会证明');
     await dialog.getByLabel('理由').fill('材料不齐全');
-    await dialog.getByRole('button', { name: /^确\s?认$/ }).click();
+    await dialog.getByRole('button', { name: '确认', exact: true }).click();
     await expect.poll(async () => (await caseOnServer(page, filed.caseId)).status).toBe('supplementing');
     const noticed = await caseOnServer(page, filed.caseId);
     expect(noticed.timeline.find((e) => e.action === 'request_supplement')?.details.needed).toEqual([
@@ -281,13 +281,13 @@ describe('staff workbench', () => {
     const clerk = await staffPage('window.clerk');
     await clerk.keyboard.press('e');
     await confirm(clerk);
-    await clerk.getByRole('button', { name: /^受\s?理/ }).waitFor();
+    await clerk.getByRole('button', { name: /^受理/ }).waitFor();
     // R asks for the reason of a refusal; nothing is sent without one.
     await clerk.keyboard.press('r');
     const refusal = clerk.getByRole('dialog', { name: '不予受理' });
-    await refusal.getByRole('button', { name: /^确\s?认$/ }).click();
+    await refusal.getByRole('button', { name: '确认', exact: true }).click();
     await refusal.getByText('请填写理由').waitFor();
-    await refusal.getByRole('button', { name: /^取\s?消$/ }).click();
+    await refusal.getByRole('button', { name: '取消', exact: true }).click();
     expect(await statusOf(clerk)).toBe('prereviewing');
     await clerk.keyboard.press('a');
     await confirm(clerk);
@@ -331,10 +331,10 @@ describe('staff workbench', () => {
     // Filtering by the applicant keeps only their case, and the filter stays in the address.
     const applicant = (await first.getByRole('cell').nth(2).textContent())!;
     await page.getByLabel('申请人').fill(applicant);
-    await page.getByRole('button', { name: /^查\s?询$/ }).click();
+    await page.getByRole('button', { name: '查询', exact: true }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get('applicant')).toBe(applicant);
     await expect.poll(() => page.getByRole('row').count()).toBe(2);
-    await page.getByRole('button', { name: /^重\s?置$/ }).click();
+    await page.getByRole('button', { name: '重置', exact: true }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get('applicant')).toBe(null);
     await page.getByRole('navigation').getByRole('menuitem', { name: '已超期' }).click();
     await expect.poll(() => page.getByRole('row').filter({ hasText: '高龄津贴发放' }).count()).toBe(1);

@@ -7,6 +7,7 @@ import { BrowserRouter, Route, Routes } from 'react-router';
 import { setApiLanguage } from './api/client.ts';
 import { LocaleProvider, useLocale } from './i18n/index.tsx';
 import { ErrorBoundary } from './shared/error-boundary.tsx';
+import { keepScrollRegionsFocusable } from './shared/scroll-regions.ts';
 import { SessionProvider } from './shared/session.tsx';
 import { theme } from './shared/theme.ts';
 
@@ -50,7 +51,9 @@ function Localised() {
   // Set while rendering, so the calls of the children's first effects already carry it.
   setApiLanguage(locale);
   return (
-    <ConfigProvider locale={locale === 'en' ? enUS : zhCN} theme={theme}>
+    // No space inserted between two Chinese characters on buttons ("确 定"): the visible
+    // label then reads as written and is part of the accessible name (WCAG 2.5.3).
+    <ConfigProvider locale={locale === 'en' ? enUS : zhCN} theme={theme} button={{ autoInsertSpace: false }}>
       <AntApp>
         <ErrorBoundary>
           <SessionProvider>
@@ -70,8 +73,10 @@ function Localised() {
   );
 }
 
+const root = document.getElementById('root')!;
+keepScrollRegionsFocusable(root);
 const render = () =>
-  createRoot(document.getElementById('root')!).render(
+  createRoot(root).render(
     <StrictMode>
       <LocaleProvider>
         <Localised />

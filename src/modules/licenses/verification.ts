@@ -278,7 +278,7 @@ export function verificationPage(v: LicenceVerification): string {
 body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#f6f8fa;color:#1f2328}
 main{max-width:40rem;margin:0 auto;padding:1rem}
 .verdict{border-radius:.5rem;padding:1rem;color:#fff;background:${verdict.colour};font-size:1.25rem}
-.verdict small{display:block;font-size:.875rem;opacity:.9}
+.verdict small{display:block;font-size:.875rem}
 table{width:100%;border-collapse:collapse;background:#fff;margin-top:1rem}
 th,td{text-align:left;padding:.5rem;border-bottom:1px solid #d0d7de;vertical-align:top;word-break:break-all}
 th{width:7rem;color:#59636e;font-weight:normal}

@@ -5,6 +5,7 @@ import {
   Card,
   Col,
   DatePicker,
+  Flex,
   Form,
   Input,
   Modal,
@@ -13,6 +14,7 @@ import {
   Table,
   Tag,
 } from 'antd';
+import { LeftOutlined, RightOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { api, data } from '../api/client.ts';
@@ -90,6 +92,24 @@ export default function Calendar() {
             <MonthView
               fullscreen={false}
               onPanelChange={(day) => setMonth(monthOf(day.format('YYYY-MM-DD')))}
+              // Month by month with named buttons: antd's own header has year and month pickers without labels.
+              headerRender={({ value, onChange }) => (
+                <Flex justify="space-between" align="center" style={{ padding: '4px 8px' }}>
+                  <Button
+                    type="text"
+                    aria-label={t('previousMonth')}
+                    icon={<LeftOutlined aria-hidden />}
+                    onClick={() => onChange(value.subtract(1, 'month'))}
+                  />
+                  <strong aria-live="polite">{value.format(t('monthFormat'))}</strong>
+                  <Button
+                    type="text"
+                    aria-label={t('nextMonth')}
+                    icon={<RightOutlined aria-hidden />}
+                    onClick={() => onChange(value.add(1, 'month'))}
+                  />
+                </Flex>
+              )}
               value={selected}
               onSelect={(day, { source }) => {
                 setSelected(day);
@@ -107,7 +127,13 @@ export default function Calendar() {
                     title={label}
                     style={
                       // The selected day keeps antd's white on blue.
-                      day.isSame(selected ?? info.today, 'day') ? undefined : dayStyle(d)
+                      day.isSame(selected ?? info.today, 'day')
+                        ? undefined
+                        : (dayStyle(d) ??
+                          // Days of the months beside: antd's pale grey is 1.8:1; this is 4.7:1.
+                          (day.format('YYYY-MM') === month.from.slice(0, 7)
+                            ? undefined
+                            : { color: 'rgba(0, 0, 0, 0.55)' }))
                     }
                   >
                     {day.date()}

@@ -355,6 +355,9 @@ export const oidc = defineMessages(
 export const calendar = defineMessages(
   {
     title: '工作日设置',
+    previousMonth: '上个月',
+    nextMonth: '下个月',
+    monthFormat: 'YYYY年M月',
     intro: '法定节假日和调休按国务院公布的安排计算；此处可将某一天另行设为工作日或休息日，办理时限随之调整。',
     overrides: '已设置的日期',
     addOverride: '设置日期',
@@ -378,6 +381,9 @@ export const calendar = defineMessages(
   },
   {
     title: 'Working days',
+    previousMonth: 'Previous month',
+    nextMonth: 'Next month',
+    monthFormat: 'MMMM YYYY',
     intro:
       'Public holidays and make-up days follow the State Council’s schedule; here a day can be declared working or not, and time limits follow.',
     overrides: 'Days set here',

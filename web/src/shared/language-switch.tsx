@@ -11,9 +11,10 @@ export function LanguageSwitch() {
   return (
     <Button
       type="text"
-      icon={<GlobalOutlined />}
+      icon={<GlobalOutlined aria-hidden />}
       lang={next}
-      aria-label={t('language')}
+      // The visible text is the name (WCAG 2.5.3, label in name); the title says what it does.
+      title={t('language')}
       onClick={() => setLocale(next)}
     >
       {next === 'en' ? t('switchToEnglish') : t('switchToChinese')}

@@ -129,7 +129,6 @@ export default function Appointments() {
       <Flex vertical gap={2} align="flex-start">
         <Button
           type="primary"
-          autoInsertSpace={false}
           disabled={early}
           loading={busy === row.id}
           aria-label={t('arriveAria', { number: row.number, name: row.applicant.name })}
@@ -176,11 +175,7 @@ export default function Appointments() {
               />
               <Button onClick={() => update({ date: shift(date, -1) })}>{t('previousDay')}</Button>
               <Button onClick={() => update({ date: shift(date, 1) })}>{t('nextDay')}</Button>
-              <Button
-                disabled={date === today}
-                autoInsertSpace={false}
-                onClick={() => update({ date: today })}
-              >
+              <Button disabled={date === today} onClick={() => update({ date: today })}>
                 {t('today')}
               </Button>
             </Flex>

@@ -1,4 +1,15 @@
-import { AutoComplete, Checkbox, Col, Form, Input, InputNumber, Radio, Row, Select } from 'antd';
+import {
+  AutoComplete,
+  Checkbox,
+  Col,
+  Form,
+  Input,
+  InputNumber,
+  Radio,
+  Row,
+  Select,
+  type GetProps,
+} from 'antd';
 import { SUB_SITUATIONS, TYPE_CODES, useLabels } from './labels.ts';
 
 /**
@@ -58,7 +69,8 @@ export function CoreElementFields({ departments = [] }: { departments?: string[]
           label={t('fieldAudience')}
           rules={[{ required: true, type: 'array', min: 1, message: t('chooseOne') }]}
         >
-          <Checkbox.Group
+          <CheckboxGroupField
+            aria-label={t('fieldAudience')}
             options={['natural_person', 'legal_person'].map((a) => ({ value: a, label: audience(a) }))}
           />
         </Form.Item>
@@ -92,4 +104,16 @@ export function CoreElementFields({ departments = [] }: { departments?: string[]
       </Col>
     </Row>
   );
+}
+
+/**
+ * A checkbox group as a form field: a labelled group. Form.Item marks its child
+ * `aria-required`, which a group may not carry (ARIA has no required group of
+ * checkboxes); the label's asterisk and the error beside the field say it instead.
+ */
+function CheckboxGroupField({
+  'aria-required': _required,
+  ...props
+}: GetProps<typeof Checkbox.Group> & { 'aria-required'?: unknown }) {
+  return <Checkbox.Group role="group" {...props} />;
 }

@@ -91,6 +91,10 @@ export function FormDesigner({
         ) : null}
         {fields.length === 0 ? <Empty description={t('fieldsEmpty')} /> : null}
         <Collapse
+          // Only the title toggles: the whole header as one button would hold the row's own buttons.
+          collapsible="header"
+          // As when the whole header toggles: the title takes the room left beside the buttons and wraps.
+          styles={{ title: { flex: 'auto', minWidth: 0 } }}
           items={fields.map((field, index) => {
             const label = field.schema.title ?? field.key;
             return {
@@ -106,15 +110,13 @@ export function FormDesigner({
                 </span>
               ),
               extra: disabled ? null : (
-                <span onClick={(event) => event.stopPropagation()}>
-                  <RowControls
-                    index={index}
-                    count={fields.length}
-                    label={t('fieldOf', { label })}
-                    move={move}
-                    remove={remove}
-                  />
-                </span>
+                <RowControls
+                  index={index}
+                  count={fields.length}
+                  label={t('fieldOf', { label })}
+                  move={move}
+                  remove={remove}
+                />
               ),
               children: (
                 <FieldEditor field={field} onChange={(next) => replace(index, next)} disabled={disabled} />

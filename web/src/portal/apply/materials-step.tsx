@@ -244,7 +244,10 @@ export function MaterialsStep({
                     <Flex wrap gap={8}>
                       <FilePicker
                         label={byFile ? t('replace') : t('upload')}
-                        ariaLabel={t('uploadAria', { name: entry.name })}
+                        ariaLabel={t('uploadAria', {
+                          action: byFile ? t('replace') : t('upload'),
+                          name: entry.name,
+                        })}
                         disabled={uploads[entry.name]?.status === 'active'}
                         onFile={(file) => void upload(entry.name, file)}
                       />

@@ -156,7 +156,6 @@ function SlotPicker({ place, onBooked }: { place: string; onBooked: (appointment
                 key={d.date}
                 type={current ? 'primary' : 'default'}
                 aria-pressed={current}
-                autoInsertSpace={false}
                 className="tb-book-day"
                 onClick={() => setDate(d.date)}
               >
@@ -183,7 +182,6 @@ function SlotPicker({ place, onBooked }: { place: string; onBooked: (appointment
                 <Button
                   key={slot.startsAt}
                   disabled={full}
-                  autoInsertSpace={false}
                   className="tb-book-slot"
                   aria-label={
                     full

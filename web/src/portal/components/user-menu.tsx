@@ -30,11 +30,16 @@ export default function SignedInMenu({ profile, compact }: { profile: Profile; c
   };
   return (
     <Dropdown menu={{ items, onClick }} trigger={['click']}>
-      <Button type="text" aria-label={t('userMenu', { name })} icon={<UserOutlined />}>
+      <Button
+        type="text"
+        // Only the icon on a phone needs a name; elsewhere the visible text is the name (WCAG 2.5.3).
+        aria-label={compact ? t('userMenu', { name }) : undefined}
+        icon={<UserOutlined aria-hidden />}
+      >
         {compact ? null : (
           <>
             {profile.acting ? `${profile.acting.name} · ` : ''}
-            {name} <DownOutlined />
+            {name} <DownOutlined aria-hidden />
           </>
         )}
       </Button>

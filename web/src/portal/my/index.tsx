@@ -1,4 +1,4 @@
-import { Badge, Button, Flex, Skeleton } from 'antd';
+import { Button, Flex, Skeleton } from 'antd';
 import { Suspense, lazy, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { api, data } from '../../api/client.ts';
@@ -74,18 +74,17 @@ function Section({ page }: { page: ReactNode }) {
               <Button
                 key={s.path}
                 type={current ? 'primary' : 'default'}
-                // antd spaces out two-character labels (消 息), which changes what screen readers say.
-                autoInsertSpace={false}
                 aria-current={current ? 'page' : undefined}
                 onClick={() => void navigate(s.path)}
               >
+                {t(s.label)}
                 {s.path === '/my/messages' && unread.data?.unread ? (
-                  <Badge count={unread.data.unread} size="small" offset={[10, -4]}>
-                    <span style={{ color: 'inherit' }}>{t(s.label)}</span>
-                  </Badge>
-                ) : (
-                  t(s.label)
-                )}
+                  // A count inside the label (read as "消息 3 未读"), in colours of its own that keep 4.5:1.
+                  <span className="tb-unread-count">
+                    {unread.data.unread}
+                    <span className="tb-visually-hidden">{t('unread')}</span>
+                  </span>
+                ) : null}
               </Button>
             );
           })}
