@@ -30,6 +30,19 @@ export default tseslint.config(
     rules: {
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'error',
+      // Every user-facing string goes through i18n (defineMessages): Chinese written straight
+      // into markup would stay Chinese after the switch to English.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'JSXText[value=/\\p{Script=Han}/u]',
+          message: 'Text shown to users goes through i18n (defineMessages), not into the markup.',
+        },
+        {
+          selector: 'JSXAttribute > Literal[value=/\\p{Script=Han}/u]',
+          message: 'Text shown to users goes through i18n (defineMessages), not into the markup.',
+        },
+      ],
     },
   },
 );

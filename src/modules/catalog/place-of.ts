@@ -1,6 +1,6 @@
 import type { Queryable } from '../../kernel/db.ts';
 import { isImplementationCode } from './codes.ts';
-import type { ItemPlace } from './read.ts';
+import { toItemPlace, type ItemPlace } from './read.ts';
 
 /** A place (implementation entry) with the item it handles: what the hall books visits to. */
 export interface PlaceOfItem extends ItemPlace {
@@ -24,13 +24,5 @@ export async function placeOf(db: Queryable, entryCode: string): Promise<PlaceOf
     [entryCode],
   );
   if (!r) return null;
-  return {
-    code: r.code as string,
-    implementingBody: { id: r.organisation_id as number, name: r.organisation_name as string },
-    region: { code: r.region_code as string, name: r.region_name as string },
-    address: (r.address as string | null) ?? null,
-    phone: (r.phone as string | null) ?? null,
-    officeHours: (r.office_hours as string | null) ?? null,
-    item: { code: r.item_code as string, name: r.item_name as string },
-  };
+  return { ...toItemPlace(r), item: { code: r.item_code as string, name: r.item_name as string } };
 }

@@ -112,14 +112,19 @@ export async function itemPlaces(db: Queryable, code: string): Promise<ItemPlace
       order by e.region_code, e.code`,
     [code],
   );
-  return rows.map((r) => ({
+  return rows.map(toItemPlace);
+}
+
+/** A place from a row of catalog_entry joined with its published version (the columns above). */
+export function toItemPlace(r: Record<string, unknown>): ItemPlace {
+  return {
     code: r.code as string,
     implementingBody: { id: r.organisation_id as number, name: r.organisation_name as string },
     region: { code: r.region_code as string, name: r.region_name as string },
     address: (r.address as string | null) ?? null,
     phone: (r.phone as string | null) ?? null,
     officeHours: (r.office_hours as string | null) ?? null,
-  }));
+  };
 }
 
 export interface ListFilters {
