@@ -358,6 +358,20 @@ describe('cases', () => {
     };
     expect((await list(clerk, 'view=mine')).items.map((c) => c.id)).toContain(id);
     expect((await list(head, 'view=mine')).items.map((c) => c.id)).not.toContain(id);
+    // A window clerk of another body whose jurisdiction names no departments (a service
+    // centre's 综合窗口) receives for every department of it; one narrowed to a department does not.
+    const housing = item.branches[1]!.organisationId;
+    const centreClerk = await staffSession(t.app, t.db, ['window_clerk'], {
+      organisationId: housing,
+      regionCodes: [item.regionCode],
+    });
+    const departmentClerk = await staffSession(t.app, t.db, ['window_clerk'], {
+      organisationId: housing,
+      regionCodes: [item.regionCode],
+      organisationIds: [housing],
+    });
+    expect((await list(centreClerk.authorization, 'view=mine')).items.map((c) => c.id)).toContain(id);
+    expect((await list(departmentClerk.authorization, 'view=mine')).items.map((c) => c.id)).not.toContain(id);
     expect((await list(head, 'view=department')).items.map((c) => c.id)).toContain(id);
     expect((await list(clerk, `view=all&itemCode=${item.itemCode}`)).items.map((c) => c.id)).toContain(id);
     expect((await list(housingApprover, 'view=all')).items.map((c) => c.id)).not.toContain(id);

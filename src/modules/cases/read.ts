@@ -106,8 +106,17 @@ export async function workbench(
   const task = (condition: string) =>
     `exists (select 1 from case_task t where t.case_id = c.id and t.finished_at is null and ${condition})`;
   if (filter.view === 'mine') {
-    params.push([...principal.roles], principal.organisationId ?? -1);
-    where.push(task(`t.role = any($${params.length - 1}::text[]) and t.organisation_id = $${params.length}`));
+    // Tasks for one of my roles: in the departments I work for, or, for staff whose
+    // jurisdiction is not narrowed to departments (a service centre's 综合窗口), in every
+    // department they see: a window clerk receives for all of them.
+    const departments = principal.jurisdiction?.organisationIds ?? [];
+    params.push([...principal.roles]);
+    const roles = `t.role = any($${params.length}::text[])`;
+    if (departments.length === 0) where.push(task(roles));
+    else {
+      params.push([...departments, principal.organisationId ?? -1]);
+      where.push(task(`${roles} and t.organisation_id = any($${params.length}::int[])`));
+    }
   } else if (filter.view === 'department') {
     params.push(principal.organisationId ?? -1);
     where.push(`(c.organisation_id = $${params.length} or ${task(`t.organisation_id = $${params.length}`)})`);

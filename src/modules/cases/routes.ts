@@ -153,7 +153,7 @@ export function casesRoutes(settings: CaseSettings) {
           tags,
           security,
           summary:
-            'Workbench: cases in your jurisdiction, most urgent first (mine = tasks for my roles in my department)',
+            'Workbench: cases in your jurisdiction, most urgent first (mine = open tasks for my roles, in my departments or, when my jurisdiction names none, in any department of it)',
           querystring: Type.Object({
             view: Type.Enum(['mine', 'department', 'all'], { default: 'mine' }),
             overdue: Type.Optional(Type.Boolean()),

@@ -7421,7 +7421,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Workbench: cases in your jurisdiction, most urgent first (mine = tasks for my roles in my department) */
+        /** Workbench: cases in your jurisdiction, most urgent first (mine = open tasks for my roles, in my departments or, when my jurisdiction names none, in any department of it) */
         get: {
             parameters: {
                 query: {
