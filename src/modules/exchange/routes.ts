@@ -9,6 +9,7 @@ import { deleteClient, registerClient, verifiedIdentity } from '../identity/inde
 import { accessesAbout, auditAccesses, listAccesses } from './audit.ts';
 import { setConsumerWebhook } from './feed.ts';
 import { getResource, listResources, updateResource } from './resources.ts';
+import { AccessPage, ApiKey, ConsumerView, GrantView, NewConsumer, ResourceView } from './schemas.ts';
 import {
   assertOwnOrganisation,
   authenticateConsumer,
@@ -88,13 +89,21 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
       schema: {
         tags,
         summary: 'The resource catalog (信息资源目录): fields, sensitivity, sharing type, provider',
+        response: { 200: Type.Array(ResourceView) },
       },
     },
     () => listResources(db),
   );
   app.get(
     '/api/v1/exchange/resources/:code',
-    { schema: { tags, summary: 'One resource of the catalog', params: ResourceParams } },
+    {
+      schema: {
+        tags,
+        summary: 'One resource of the catalog',
+        params: ResourceParams,
+        response: { 200: ResourceView },
+      },
+    },
     (request) => getResource(db, request.params.code),
   );
 
@@ -144,6 +153,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
             ),
           ),
         }),
+        response: { 200: ResourceView },
       },
     },
     async (request) => {
@@ -181,6 +191,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
           name: Type.String({ minLength: 2, maxLength: 100 }),
           organisationId: Type.Integer({ minimum: 1 }),
         }),
+        response: { 201: NewConsumer },
       },
     },
     async (request, reply) => {
@@ -204,7 +215,15 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
   );
   app.get(
     '/api/v1/exchange/consumers',
-    { preHandler: manage, schema: { tags, security, summary: 'Consumers of my organisations' } },
+    {
+      preHandler: manage,
+      schema: {
+        tags,
+        security,
+        summary: 'Consumers of my organisations',
+        response: { 200: Type.Array(ConsumerView) },
+      },
+    },
     (request) => listConsumers(db, organisationScope(request.principal!)),
   );
   const ownConsumer = async (principal: Principal, id: string) => {
@@ -223,6 +242,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
         summary: 'A new API key (shown once); the old one works for the grace hours',
         params: IdParams,
         body: Type.Object({ graceHours: Type.Integer({ minimum: 0, maximum: 168, default: 24 }) }),
+        response: { 200: Type.Object({ apiKey: ApiKey }) },
       },
     },
     async (request, reply) => {
@@ -251,6 +271,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
           id: IdParams.properties.id,
           status: Type.Union([Type.Literal('disable'), Type.Literal('enable')]),
         }),
+        response: { 200: ConsumerView },
       },
     },
     async (request) => {
@@ -382,6 +403,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
           fields: Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 1, maxItems: 60 }),
           days: Type.Integer({ minimum: 1, maximum: 366 }),
         }),
+        response: { 201: GrantView },
       },
     },
     async (request, reply) => {
@@ -411,6 +433,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
             Type.Union(['requested', 'approved', 'rejected', 'revoked'].map((s) => Type.Literal(s))),
           ),
         }),
+        response: { 200: Type.Array(GrantView) },
       },
     },
     (request) =>
@@ -470,6 +493,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
           fields: Type.Optional(Type.Array(Type.String({ maxLength: 60 }), { minItems: 1, maxItems: 60 })),
           expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
         }),
+        response: { 200: GrantView },
       },
     },
     decide(true),
@@ -484,6 +508,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
         summary: 'The provider rejects, with the reason',
         params: IdParams,
         body: Type.Object({ reason: Type.String({ minLength: 2, maxLength: 500 }) }),
+        response: { 200: GrantView },
       },
     },
     decide(false),
@@ -498,6 +523,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
         summary: 'Provider or consumer ends a grant at once',
         params: IdParams,
         body: Type.Object({ reason: Type.String({ minLength: 2, maxLength: 500 }) }),
+        response: { 200: GrantView },
       },
     },
     async (request) => {
@@ -611,6 +637,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
         security,
         summary: 'Who used the data my organisations provide, and what my consumers used',
         querystring: Type.Object({ resource: Type.Optional(ResourceParams.properties.code), ...Paging }),
+        response: { 200: AccessPage },
       },
     },
     (request) =>

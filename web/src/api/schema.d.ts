@@ -7451,7 +7451,54 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                number: string;
+                                /** @enum {unknown} */
+                                status: "submitted" | "prereviewing" | "accepted" | "rejected" | "supplementing" | "under_review" | "suspended" | "decided_approved" | "decided_denied" | "certificate_made" | "delivered" | "completed" | "withdrawn" | "returned";
+                                statusName: string;
+                                statusNameEn: string;
+                                version: number;
+                                itemCode: string;
+                                itemName: string;
+                                applicantName: string;
+                                /** @description person or enterprise */
+                                applicantKind: string;
+                                organisationName: string;
+                                /** Format: date-time */
+                                submittedAt: string;
+                                /** Format: date-time */
+                                promisedDeadline: string | null;
+                                /**
+                                 * @description red = overdue; yellow = the configured share of the limit used
+                                 * @enum {unknown}
+                                 */
+                                clockState: "green" | "yellow" | "red";
+                                paused: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description The earliest deadline of an open task
+                                 */
+                                dueAt: string | null;
+                                overdue: boolean;
+                                /** @description Working days left to the nearest deadline: 0 = due today, negative = overdue; null while paused or before a deadline exists */
+                                remainingWorkingDays: number | null;
+                                /** @description The open tasks */
+                                tasks: {
+                                    stage: string;
+                                    branch: string | null;
+                                    role: string;
+                                    organisationId: number;
+                                    /** Format: date-time */
+                                    dueAt: string | null;
+                                }[];
+                            }[];
+                            total: number;
+                        };
+                    };
                 };
             };
         };
@@ -7597,14 +7644,287 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Case detail */
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            /** Format: uuid */
+                            id: string;
+                            number: string;
+                            /** Format: uuid */
+                            applicationId: string;
+                            applicationNumber: string;
+                            /** @enum {unknown} */
+                            status: "submitted" | "prereviewing" | "accepted" | "rejected" | "supplementing" | "under_review" | "suspended" | "decided_approved" | "decided_denied" | "certificate_made" | "delivered" | "completed" | "withdrawn" | "returned";
+                            statusName: {
+                                zh: string;
+                                en: string;
+                            };
+                            version: number;
+                            item: {
+                                id: number;
+                                code: string;
+                                name: string;
+                                versionId: number;
+                            };
+                            organisation: {
+                                id: number;
+                                name: string;
+                            };
+                            regionCode: string;
+                            applicant: {
+                                /** @enum {unknown} */
+                                kind: "person" | "enterprise";
+                                name: string;
+                                /** @description Staff only */
+                                sub?: string;
+                                /** @description Staff only */
+                                enterpriseUscc?: string | null;
+                            };
+                            channel: string;
+                            /** @description The application form as filled in */
+                            formData: {
+                                [key: string]: unknown;
+                            };
+                            materials: ({
+                                name: string;
+                                /** @enum {unknown} */
+                                source: "upload" | "drive" | "registry" | "licence";
+                                uploadId?: string;
+                                sha256?: string;
+                                filename?: string;
+                                mediaType?: string;
+                                size?: number;
+                                record?: {
+                                    registry: string;
+                                    key: string;
+                                    /** @description The registry record */
+                                    data: {
+                                        [key: string]: unknown;
+                                    };
+                                    fetchedAt: string;
+                                    authorisationId?: string;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Set on materials supplied after a 补正 notice */
+                                suppliedAt?: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            process: {
+                                legalLimitDays: number;
+                                promisedLimitDays: number;
+                                extensionLimitDays?: number;
+                                stages: ({
+                                    code: string;
+                                    name: string;
+                                    /** @enum {unknown} */
+                                    kind: "accept" | "review" | "inspection" | "decision" | "certificate" | "delivery";
+                                    role: string;
+                                    department: string | number;
+                                    limitDays: number;
+                                    branches?: ({
+                                        code: string;
+                                        name: string;
+                                        department: string | number;
+                                        role: string;
+                                        limitDays: number;
+                                    } & {
+                                        [key: string]: unknown;
+                                    })[];
+                                    /** @enum {unknown} */
+                                    join?: "all" | "any";
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                /** @description Organisation of each stage and branch: key `stage` or `stage/branch` */
+                                organisations?: {
+                                    [key: string]: {
+                                        id: number;
+                                        name: string;
+                                    };
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            opinions: ({
+                                stage: string;
+                                branch?: string | null;
+                                /** @enum {unknown} */
+                                opinion: "approve" | "deny";
+                                /** @description Staff only: who gave it */
+                                by?: string;
+                                at: string;
+                                reason?: string | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** Format: date-time */
+                            submittedAt: string;
+                            /** Format: date-time */
+                            acceptedAt: string | null;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            extensionDays: number;
+                            paused: boolean;
+                            /**
+                             * @description red = overdue; yellow = the configured share of the limit used
+                             * @enum {unknown}
+                             */
+                            clockState: "green" | "yellow" | "red";
+                            /** @description The steps open to you now */
+                            allowedActions: {
+                                /** @enum {unknown} */
+                                action: "receive" | "prereview" | "accept" | "reject" | "request_supplement" | "supplement" | "review_approve" | "review_deny" | "suspend" | "resume" | "extend" | "decide_approve" | "decide_deny" | "make_certificate" | "deliver" | "complete" | "withdraw" | "return";
+                                name: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            }[];
+                            clocks: {
+                                legal: {
+                                    /** @description The limit including the extension */
+                                    limitDays: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description End of the last working day; null while an open pause holds the clock
+                                     */
+                                    deadline: string | null;
+                                    usedWorkingDays: number;
+                                    /** @description 0 = due today, negative = working days overdue */
+                                    remainingWorkingDays: number;
+                                    shareUsed: number;
+                                    /**
+                                     * @description red = overdue; yellow = the configured share of the limit used
+                                     * @enum {unknown}
+                                     */
+                                    state: "green" | "yellow" | "red";
+                                    paused: boolean;
+                                    stopped: boolean;
+                                    /**
+                                     * Format: date-time
+                                     * @description The instant read
+                                     */
+                                    at: string;
+                                } | null;
+                                promised: {
+                                    /** @description The limit including the extension */
+                                    limitDays: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description End of the last working day; null while an open pause holds the clock
+                                     */
+                                    deadline: string | null;
+                                    usedWorkingDays: number;
+                                    /** @description 0 = due today, negative = working days overdue */
+                                    remainingWorkingDays: number;
+                                    shareUsed: number;
+                                    /**
+                                     * @description red = overdue; yellow = the configured share of the limit used
+                                     * @enum {unknown}
+                                     */
+                                    state: "green" | "yellow" | "red";
+                                    paused: boolean;
+                                    stopped: boolean;
+                                    /**
+                                     * Format: date-time
+                                     * @description The instant read
+                                     */
+                                    at: string;
+                                } | null;
+                                tasks: {
+                                    id: number;
+                                    stage: string;
+                                    branch: string | null;
+                                    role: string;
+                                    organisationId: number;
+                                    /** Format: date-time */
+                                    startedAt: string;
+                                    limitDays: number;
+                                    /** Format: date-time */
+                                    dueAt: string | null;
+                                    /** Format: date-time */
+                                    finishedAt: string | null;
+                                    clock: {
+                                        /** @description The limit including the extension */
+                                        limitDays: number;
+                                        /**
+                                         * Format: date-time
+                                         * @description End of the last working day; null while an open pause holds the clock
+                                         */
+                                        deadline: string | null;
+                                        usedWorkingDays: number;
+                                        /** @description 0 = due today, negative = working days overdue */
+                                        remainingWorkingDays: number;
+                                        shareUsed: number;
+                                        /**
+                                         * @description red = overdue; yellow = the configured share of the limit used
+                                         * @enum {unknown}
+                                         */
+                                        state: "green" | "yellow" | "red";
+                                        paused: boolean;
+                                        stopped: boolean;
+                                        /**
+                                         * Format: date-time
+                                         * @description The instant read
+                                         */
+                                        at: string;
+                                    } | null;
+                                }[];
+                                pauses: {
+                                    /** @enum {unknown} */
+                                    kind: "supplement" | "special_procedure";
+                                    reason: string;
+                                    expectedDays: number | null;
+                                    /** Format: date-time */
+                                    start: string;
+                                    /** Format: date-time */
+                                    end: string | null;
+                                }[];
+                            };
+                            timeline: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description A case action, or submit for the application’s submission */
+                                action: string;
+                                actionName: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                from: string;
+                                to: string;
+                                toName: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                /** @description The role that acted, never a staff member’s name */
+                                role: string;
+                                stage: string | null;
+                                branch: string | null;
+                                reason: string | null;
+                                /** @description What the step recorded: needed, supplied, days, document ... */
+                                details: {
+                                    /** @description 补正 notice: what to supply */
+                                    needed?: ({
+                                        name: string;
+                                        problem: string;
+                                    } & {
+                                        [key: string]: unknown;
+                                    })[];
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Staff only: the subject who acted */
+                                actor?: string;
+                                /** @description Staff only */
+                                onBehalfOf?: string | null;
+                            }[];
                         };
                     };
                 };
@@ -7642,7 +7962,50 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            number: string;
+                            /** @enum {unknown} */
+                            status: "submitted" | "prereviewing" | "accepted" | "rejected" | "supplementing" | "under_review" | "suspended" | "decided_approved" | "decided_denied" | "certificate_made" | "delivered" | "completed" | "withdrawn" | "returned";
+                            items: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description A case action, or submit for the application’s submission */
+                                action: string;
+                                actionName: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                from: string;
+                                to: string;
+                                toName: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                /** @description The role that acted, never a staff member’s name */
+                                role: string;
+                                stage: string | null;
+                                branch: string | null;
+                                reason: string | null;
+                                /** @description What the step recorded: needed, supplied, days, document ... */
+                                details: {
+                                    /** @description 补正 notice: what to supply */
+                                    needed?: ({
+                                        name: string;
+                                        problem: string;
+                                    } & {
+                                        [key: string]: unknown;
+                                    })[];
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Staff only: the subject who acted */
+                                actor?: string;
+                                /** @description Staff only */
+                                onBehalfOf?: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -7704,14 +8067,23 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description The case after the step: id, number, status, version */
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            /** Format: uuid */
+                            id: string;
+                            number: string;
+                            /** @enum {unknown} */
+                            status: "submitted" | "prereviewing" | "accepted" | "rejected" | "supplementing" | "under_review" | "suspended" | "decided_approved" | "decided_denied" | "certificate_made" | "delivered" | "completed" | "withdrawn" | "returned";
+                            statusName: {
+                                zh: string;
+                                en: string;
+                            };
+                            version: number;
                         };
                     };
                 };
@@ -7747,7 +8119,21 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {unknown} */
+                                kind: "acceptance_notice" | "rejection_decision" | "supplement_notice" | "approval_decision" | "denial_decision";
+                                title: string;
+                                size: number;
+                                sha256: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -7893,7 +8279,39 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            verification: {
+                                /** @enum {boolean} */
+                                ok: true;
+                                length: number;
+                                head: {
+                                    seq: number;
+                                    hash: string;
+                                };
+                            } | {
+                                /** @enum {boolean} */
+                                ok: false;
+                                /** @description The first position found wrong */
+                                seq: number;
+                                /** @enum {unknown} */
+                                problem: "hash_mismatch" | "gap" | "head_mismatch" | "truncated";
+                                detail: string;
+                            };
+                            entries: {
+                                chain: string;
+                                seq: number;
+                                /** Format: date-time */
+                                at: string;
+                                actor: string;
+                                onBehalfOf: string | null;
+                                action: string;
+                                data: unknown;
+                                prevHash: string;
+                                hash: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -7927,7 +8345,32 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            providerOrganisationId: number | null;
+                            providerName: string;
+                            /** @enum {unknown} */
+                            keyKind: "residentId" | "uscc" | "subject" | "licenceId";
+                            fields: {
+                                name: string;
+                                label: string;
+                                /** @enum {unknown} */
+                                type: "string" | "date" | "number";
+                                /** @enum {unknown} */
+                                sensitivity: "public" | "internal" | "sensitive";
+                                mask: ("name" | "idNumber" | "phone" | "middle") | (never | null);
+                            }[];
+                            /** @enum {unknown} */
+                            sharingType: "unconditional" | "conditional" | "none";
+                            /** @enum {unknown} */
+                            updateFrequency: "realtime" | "daily" | "weekly" | "monthly";
+                            description: string;
+                            /** @description Where a consumer reads it */
+                            api: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -7963,7 +8406,32 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            providerOrganisationId: number | null;
+                            providerName: string;
+                            /** @enum {unknown} */
+                            keyKind: "residentId" | "uscc" | "subject" | "licenceId";
+                            fields: {
+                                name: string;
+                                label: string;
+                                /** @enum {unknown} */
+                                type: "string" | "date" | "number";
+                                /** @enum {unknown} */
+                                sensitivity: "public" | "internal" | "sensitive";
+                                mask: ("name" | "idNumber" | "phone" | "middle") | (never | null);
+                            }[];
+                            /** @enum {unknown} */
+                            sharingType: "unconditional" | "conditional" | "none";
+                            /** @enum {unknown} */
+                            updateFrequency: "realtime" | "daily" | "weekly" | "monthly";
+                            description: string;
+                            /** @description Where a consumer reads it */
+                            api: string;
+                        };
+                    };
                 };
             };
         };
@@ -8003,7 +8471,32 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            providerOrganisationId: number | null;
+                            providerName: string;
+                            /** @enum {unknown} */
+                            keyKind: "residentId" | "uscc" | "subject" | "licenceId";
+                            fields: {
+                                name: string;
+                                label: string;
+                                /** @enum {unknown} */
+                                type: "string" | "date" | "number";
+                                /** @enum {unknown} */
+                                sensitivity: "public" | "internal" | "sensitive";
+                                mask: ("name" | "idNumber" | "phone" | "middle") | (never | null);
+                            }[];
+                            /** @enum {unknown} */
+                            sharingType: "unconditional" | "conditional" | "none";
+                            /** @enum {unknown} */
+                            updateFrequency: "realtime" | "daily" | "weekly" | "monthly";
+                            description: string;
+                            /** @description Where a consumer reads it */
+                            api: string;
+                        };
+                    };
                 };
             };
         };
@@ -8031,7 +8524,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            organisationId: number;
+                            /** @enum {unknown} */
+                            status: "active" | "disabled";
+                            keyId: string;
+                            /** @description The OIDC client whose client credentials tokens act as this consumer */
+                            oidcClientId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -8055,11 +8563,30 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            consumer: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                name: string;
+                                organisationId: number;
+                                /** @enum {unknown} */
+                                status: "active" | "disabled";
+                                keyId: string;
+                                /** @description The OIDC client whose client credentials tokens act as this consumer */
+                                oidcClientId: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            };
+                            /** @description dxk_<key id>.<secret>, shown once */
+                            apiKey: string;
+                        };
+                    };
                 };
             };
         };
@@ -8102,7 +8629,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description dxk_<key id>.<secret>, shown once */
+                            apiKey: string;
+                        };
+                    };
                 };
             };
         };
@@ -8139,7 +8671,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            organisationId: number;
+                            /** @enum {unknown} */
+                            status: "active" | "disabled";
+                            keyId: string;
+                            /** @description The OIDC client whose client credentials tokens act as this consumer */
+                            oidcClientId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -8271,7 +8818,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            consumerId: string;
+                            consumerName: string;
+                            consumerOrganisationId: number;
+                            resourceCode: string;
+                            providerOrganisationId: number | null;
+                            purpose: string;
+                            fields: string[];
+                            masked: string[];
+                            /** @enum {unknown} */
+                            status: "requested" | "approved" | "rejected" | "revoked";
+                            /** @description Approved and not yet expired */
+                            active: boolean;
+                            requestedBy: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            decidedBy: string | null;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            decisionReason: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                        }[];
+                    };
                 };
             };
         };
@@ -8299,11 +8875,40 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            consumerId: string;
+                            consumerName: string;
+                            consumerOrganisationId: number;
+                            resourceCode: string;
+                            providerOrganisationId: number | null;
+                            purpose: string;
+                            fields: string[];
+                            masked: string[];
+                            /** @enum {unknown} */
+                            status: "requested" | "approved" | "rejected" | "revoked";
+                            /** @description Approved and not yet expired */
+                            active: boolean;
+                            requestedBy: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            decidedBy: string | null;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            decisionReason: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -8349,7 +8954,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            consumerId: string;
+                            consumerName: string;
+                            consumerOrganisationId: number;
+                            resourceCode: string;
+                            providerOrganisationId: number | null;
+                            purpose: string;
+                            fields: string[];
+                            masked: string[];
+                            /** @enum {unknown} */
+                            status: "requested" | "approved" | "rejected" | "revoked";
+                            /** @description Approved and not yet expired */
+                            active: boolean;
+                            requestedBy: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            decidedBy: string | null;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            decisionReason: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -8391,7 +9025,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            consumerId: string;
+                            consumerName: string;
+                            consumerOrganisationId: number;
+                            resourceCode: string;
+                            providerOrganisationId: number | null;
+                            purpose: string;
+                            fields: string[];
+                            masked: string[];
+                            /** @enum {unknown} */
+                            status: "requested" | "approved" | "rejected" | "revoked";
+                            /** @description Approved and not yet expired */
+                            active: boolean;
+                            requestedBy: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            decidedBy: string | null;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            decisionReason: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -8433,7 +9096,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            consumerId: string;
+                            consumerName: string;
+                            consumerOrganisationId: number;
+                            resourceCode: string;
+                            providerOrganisationId: number | null;
+                            purpose: string;
+                            fields: string[];
+                            masked: string[];
+                            /** @enum {unknown} */
+                            status: "requested" | "approved" | "rejected" | "revoked";
+                            /** @description Approved and not yet expired */
+                            active: boolean;
+                            requestedBy: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            decidedBy: string | null;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            decisionReason: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -8600,7 +9292,31 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                /** Format: date-time */
+                                at: string;
+                                /** @description The consumer’s name */
+                                consumer: string;
+                                /** @description Resource code */
+                                resource: string;
+                                resourceName: string;
+                                /** @enum {unknown} */
+                                operation: "lookup" | "verify" | "batch" | "feed";
+                                purpose: string | null;
+                                fields: string[];
+                                resultCount: number;
+                                /** @enum {unknown} */
+                                outcome: "allowed" | "denied";
+                                reason: string | null;
+                                /** @description Sealed into the exchange transparency log */
+                                sealed: boolean;
+                            }[];
+                            total: number;
+                        };
+                    };
                 };
             };
         };

@@ -1,76 +1,26 @@
+import type { paths } from '../../api/schema.d.ts';
+
 /**
- * The data-sharing responses the API declares no schema for, as src/modules/exchange
- * defines them (resources.ts Resource, service.ts Consumer and Grant, audit.ts AccessView).
+ * The data-sharing responses the pages read, from the generated client (the route schemas
+ * in src/modules/exchange/schemas.ts).
  */
-export type Sensitivity = 'public' | 'internal' | 'sensitive';
-export type SharingType = 'unconditional' | 'conditional' | 'none';
-export type Frequency = 'realtime' | 'daily' | 'weekly' | 'monthly';
-
-export interface ResourceField {
-  name: string;
-  label: string;
-  type: 'string' | 'date' | 'number';
-  sensitivity: Sensitivity;
-  mask: 'name' | 'idNumber' | 'phone' | 'middle' | null;
+type Ok<P extends keyof paths, M extends 'get' | 'post' | 'patch'> = paths[P][M] extends {
+  responses: { 200: { content: { 'application/json': infer T } } };
 }
+  ? T
+  : paths[P][M] extends { responses: { 201: { content: { 'application/json': infer T } } } }
+    ? T
+    : never;
 
-export interface Resource {
-  code: string;
-  name: string;
-  providerOrganisationId: number | null;
-  providerName: string;
-  keyKind: string;
-  fields: ResourceField[];
-  sharingType: SharingType;
-  updateFrequency: Frequency;
-  description: string;
-  api: string;
-}
+export type Resource = Ok<'/api/v1/exchange/resources', 'get'>[number];
+export type ResourceField = Resource['fields'][number];
+export type Sensitivity = ResourceField['sensitivity'];
+export type SharingType = Resource['sharingType'];
+export type Frequency = Resource['updateFrequency'];
 
-export interface Consumer {
-  id: string;
-  code: string;
-  name: string;
-  organisationId: number;
-  status: 'active' | 'disabled';
-  keyId: string;
-  createdAt: string;
-}
+export type Consumer = Ok<'/api/v1/exchange/consumers', 'get'>[number];
 
-export type GrantStatus = 'requested' | 'approved' | 'rejected' | 'revoked';
+export type Grant = Ok<'/api/v1/exchange/grants', 'get'>[number];
+export type GrantStatus = Grant['status'];
 
-export interface Grant {
-  id: string;
-  consumerId: string;
-  consumerName: string;
-  consumerOrganisationId: number;
-  resourceCode: string;
-  providerOrganisationId: number | null;
-  purpose: string;
-  fields: string[];
-  masked: string[];
-  status: GrantStatus;
-  active: boolean;
-  requestedBy: string;
-  requestedAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  decisionReason: string | null;
-  expiresAt: string;
-  revokedAt: string | null;
-}
-
-export interface Access {
-  id: number;
-  at: string;
-  consumer: string;
-  resource: string;
-  resourceName: string;
-  operation: 'lookup' | 'verify' | 'batch' | 'feed';
-  purpose: string | null;
-  fields: string[];
-  resultCount: number;
-  outcome: 'allowed' | 'denied';
-  reason: string | null;
-  sealed: boolean;
-}
+export type Access = Ok<'/api/v1/exchange/accesses', 'get'>['items'][number];
