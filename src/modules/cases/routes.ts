@@ -20,6 +20,7 @@ import { DOCUMENT_SUBSCRIBER, documentsOf, produceDocument, verifyDocument } fro
 import { CASE_TOPICS, type CaseStepEvent } from './events.ts';
 import { fileStorageFor, MEDIA_TYPES } from '../../kernel/files/index.ts';
 import { statisticsRoute } from './statistics.ts';
+import { AuditTrail, CaseDetail, CaseDocuments, CaseTimeline, StepResult, WorkbenchPage } from './schemas.ts';
 
 const CASE_PERMISSIONS = [
   'case.receive',
@@ -37,7 +38,6 @@ const Paging = {
   size: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
 };
 const CaseId = Type.Object({ id: Type.String({ format: 'uuid' }) });
-const Loose = (description: string) => Type.Object({}, { additionalProperties: true, description });
 
 const StepBody = Type.Object(
   {
@@ -175,6 +175,7 @@ export function casesRoutes(settings: CaseSettings) {
             ),
             ...Paging,
           }),
+          response: { 200: WorkbenchPage },
         },
       },
       async (request, reply) => {
@@ -213,7 +214,7 @@ export function casesRoutes(settings: CaseSettings) {
           security,
           summary: 'A case: form, materials, status, the actions open to you, tasks, clocks and timeline',
           params: CaseId,
-          response: { 200: Loose('Case detail') },
+          response: { 200: CaseDetail },
         },
       },
       async (request, reply) => {
@@ -270,6 +271,7 @@ export function casesRoutes(settings: CaseSettings) {
           summary:
             'Every step of the case: when, which role acted, the reason and what is needed from the applicant',
           params: CaseId,
+          response: { 200: CaseTimeline },
         },
       },
       async (request, reply) => {
@@ -290,7 +292,7 @@ export function casesRoutes(settings: CaseSettings) {
             'Take a step (接件, 受理, 补正告知, 审查, 决定, 办结, 撤件 ...): 409 when not allowed now or the version is stale',
           params: Type.Object({ id: Type.String({ format: 'uuid' }), action: Type.Enum([...CASE_ACTIONS]) }),
           body: StepBody,
-          response: { 200: Loose('The case after the step: id, number, status, version') },
+          response: { 200: StepResult },
         },
       },
       async (request) => {
@@ -317,6 +319,7 @@ export function casesRoutes(settings: CaseSettings) {
           security,
           summary: 'Documents of the case (受理通知书, 补正材料通知书, 决定书 ...), oldest first',
           params: CaseId,
+          response: { 200: CaseDocuments },
         },
       },
       async (request, reply) => {
@@ -425,6 +428,7 @@ export function casesRoutes(settings: CaseSettings) {
           security,
           summary: 'The case’s hash-chained audit trail and whether the chain verifies',
           params: CaseId,
+          response: { 200: AuditTrail },
         },
       },
       async (request, reply) => {

@@ -1,11 +1,43 @@
 import { api, data } from '../api/client.ts';
+import type { paths } from '../api/schema.d.ts';
 
 /**
- * What the workbench reads from the cases API. The list, detail, timeline, documents and
- * audit routes declare no response schema, so their shapes are written down here from the
- * server's (src/modules/cases: read.ts, routes.ts, store.ts, clock.ts).
+ * What the workbench reads from the cases API (src/modules/cases/routes.ts, response
+ * schemas in schemas.ts), typed from the generated client.
  */
 
+type Json<
+  Path extends keyof paths,
+  Method extends 'get' | 'post',
+  Status extends number,
+> = paths[Path][Method] extends {
+  responses: { [S in Status]: { content: { 'application/json': infer Body } } };
+}
+  ? Body
+  : never;
+
+/** A case as staff see it: form, materials, status, open actions, clocks and timeline. */
+export type CaseDetail = Json<'/api/v1/cases/{id}', 'get', 200>;
+export type CaseStatus = CaseDetail['status'];
+export type ClockState = CaseDetail['clockState'];
+export type Bilingual = CaseDetail['statusName'];
+export type CaseMaterial = CaseDetail['materials'][number];
+export type CaseTask = CaseDetail['clocks']['tasks'][number];
+export type ClockReading = NonNullable<CaseDetail['clocks']['legal']>;
+export type TimelineEntry = CaseDetail['timeline'][number];
+
+/** One row of the workbench list, most urgent first. */
+export type WorkbenchRow = Json<'/api/v1/cases', 'get', 200>['items'][number];
+export type View = NonNullable<NonNullable<paths['/api/v1/cases']['get']['parameters']['query']>['view']>;
+
+/** A document of the case (受理通知书, 补正材料通知书 ...). */
+export type CaseDocument = Json<'/api/v1/cases/{id}/documents', 'get', 200>['items'][number];
+
+/** The case's hash-chained audit trail and whether it verifies. */
+export type AuditTrail = Json<'/api/v1/cases/{id}/audit', 'get', 200>;
+export type AuditEntry = AuditTrail['entries'][number];
+
+/** Every status, in lifecycle order (the list's status filter). */
 export const CASE_STATUSES = [
   'submitted',
   'prereviewing',
@@ -21,127 +53,7 @@ export const CASE_STATUSES = [
   'completed',
   'withdrawn',
   'returned',
-] as const;
-export type CaseStatus = (typeof CASE_STATUSES)[number];
-
-export type ClockState = 'green' | 'yellow' | 'red';
-export type View = 'mine' | 'department' | 'all';
-
-export interface WorkbenchRow {
-  id: string;
-  number: string;
-  status: CaseStatus;
-  version: number;
-  itemCode: string;
-  itemName: string;
-  applicantName: string;
-  applicantKind: string;
-  organisationName: string;
-  submittedAt: string;
-  promisedDeadline: string | null;
-  clockState: ClockState;
-  paused: boolean;
-  dueAt: string | null;
-  overdue: boolean;
-  remainingWorkingDays: number | null;
-}
-
-export interface ClockReading {
-  limitDays: number;
-  deadline: string | null;
-  usedWorkingDays: number;
-  remainingWorkingDays: number;
-  shareUsed: number;
-  state: ClockState;
-  paused: boolean;
-  stopped: boolean;
-}
-
-export interface CaseMaterial {
-  name: string;
-  source: 'upload' | 'drive' | 'registry' | 'licence';
-  sha256?: string;
-  filename?: string;
-  mediaType?: string;
-  size?: number;
-  record?: { registry: string; key: string; data: Record<string, unknown>; fetchedAt: string };
-  suppliedAt?: string;
-}
-
-export interface Bilingual {
-  zh: string;
-  en: string;
-}
-
-export interface TimelineEntry {
-  at: string;
-  action: string;
-  actionName: Bilingual;
-  from: string;
-  to: string;
-  toName: Bilingual;
-  role: string;
-  stage: string | null;
-  branch: string | null;
-  reason: string | null;
-  details: { needed?: { name: string; problem: string }[] } & Record<string, unknown>;
-  actor?: string;
-}
-
-export interface CaseTask {
-  id: number;
-  stage: string;
-  branch: string | null;
-  role: string;
-  organisationId: number;
-  startedAt: string;
-  dueAt: string | null;
-  finishedAt: string | null;
-  clock: ClockReading | null;
-}
-
-export interface CaseDetail {
-  id: string;
-  number: string;
-  status: CaseStatus;
-  statusName: Bilingual;
-  version: number;
-  item: { id: number; code: string; name: string; versionId: number };
-  organisation: { id: number; name: string };
-  applicant: { kind: string; name: string; enterpriseUscc?: string | null };
-  channel: string;
-  formData: Record<string, unknown>;
-  materials: CaseMaterial[];
-  process: { stages: { code: string; name: string; kind: string; role: string }[] };
-  submittedAt: string;
-  acceptedAt: string | null;
-  endedAt: string | null;
-  paused: boolean;
-  clockState: ClockState;
-  allowedActions: { action: string; name: Bilingual }[];
-  clocks: { legal: ClockReading | null; promised: ClockReading | null; tasks: CaseTask[] };
-  timeline: TimelineEntry[];
-}
-
-export interface CaseDocument {
-  id: string;
-  kind: string;
-  title: string;
-  size: number;
-  createdAt: string;
-}
-
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  hash: string;
-}
-export interface AuditTrail {
-  verification: { ok: boolean; length?: number; problem?: string };
-  entries: AuditEntry[];
-}
+] as const satisfies readonly CaseStatus[];
 
 export interface ListQuery {
   view: View;
@@ -153,28 +65,22 @@ export interface ListQuery {
   size: number;
 }
 
-export const listCases = (query: ListQuery) =>
-  data<{ items: WorkbenchRow[]; total: number }>(api.GET('/api/v1/cases', { params: { query } }));
+export const listCases = (query: ListQuery) => data(api.GET('/api/v1/cases', { params: { query } }));
 
-export const loadCase = (id: string) =>
-  data<CaseDetail>(api.GET('/api/v1/cases/{id}', { params: { path: { id } } }));
+export const loadCase = (id: string) => data(api.GET('/api/v1/cases/{id}', { params: { path: { id } } }));
 
 export const loadDocuments = (id: string) =>
-  data<{ items: CaseDocument[] }>(api.GET('/api/v1/cases/{id}/documents', { params: { path: { id } } }));
+  data(api.GET('/api/v1/cases/{id}/documents', { params: { path: { id } } }));
 
 export const loadAudit = (id: string) =>
-  data<AuditTrail>(api.GET('/api/v1/cases/{id}/audit', { params: { path: { id } } }));
+  data(api.GET('/api/v1/cases/{id}/audit', { params: { path: { id } } }));
 
-export type StepBody = {
-  version: number;
-  reason?: string;
-  needed?: { name: string; problem: string }[];
-  days?: number;
-  expectedDays?: number;
-};
+/** What a step sends: the version seen, and the reason, notice or days it needs. */
+export type StepBody =
+  paths['/api/v1/cases/{id}/actions/{action}']['post']['requestBody']['content']['application/json'];
 
 export const takeAction = (id: string, action: string, body: StepBody) =>
-  data<{ status: CaseStatus; version: number }>(
+  data(
     api.POST('/api/v1/cases/{id}/actions/{action}', {
       params: { path: { id, action: action as never } },
       body,
