@@ -669,6 +669,7 @@ export function exchangeRoutes(app: App, context: ModuleContext, deps: ExchangeD
         security,
         summary: 'Who looked at my data (or my enterprise’s), when, for what purpose',
         querystring: Type.Object(Paging),
+        response: { 200: AccessPage },
       },
     },
     async (request, reply) => {

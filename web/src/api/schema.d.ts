@@ -9387,7 +9387,31 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                /** Format: date-time */
+                                at: string;
+                                /** @description The consumer’s name */
+                                consumer: string;
+                                /** @description Resource code */
+                                resource: string;
+                                resourceName: string;
+                                /** @enum {unknown} */
+                                operation: "lookup" | "verify" | "batch" | "feed";
+                                purpose: string | null;
+                                fields: string[];
+                                resultCount: number;
+                                /** @enum {unknown} */
+                                outcome: "allowed" | "denied";
+                                reason: string | null;
+                                /** @description Sealed into the exchange transparency log */
+                                sealed: boolean;
+                            }[];
+                            total: number;
+                        };
+                    };
                 };
             };
         };

@@ -24,7 +24,7 @@ import { uploadFile } from '../apply/upload.ts';
 import type { DriveFile } from '../apply/types.ts';
 import { myTexts } from './messages.ts';
 import { Nothing, useDateTime } from './parts.tsx';
-import type { CaseDetail, CaseDocument, TimelineEntry } from './types.ts';
+import type { CaseDetail, TimelineEntry } from './types.ts';
 
 /** The materials of the latest 补正 notice, while the case waits for them. */
 export function neededNow(detail: CaseDetail) {
@@ -136,7 +136,9 @@ function Steps({ entries }: { entries: TimelineEntry[] }) {
             <Typography.Text type="secondary">{when(e.at)}</Typography.Text>
             {e.reason ? <Typography.Text>{t('reason', { reason: e.reason })}</Typography.Text> : null}
             {e.details.needed?.map((n) => (
-              <Typography.Text key={n.name}>· {t('neededItem', n)}</Typography.Text>
+              <Typography.Text key={n.name}>
+                · {t('neededItem', { name: n.name, problem: n.problem })}
+              </Typography.Text>
             ))}
           </Flex>
         ),
@@ -150,10 +152,7 @@ function Documents({ caseId }: { caseId: string }) {
   const size = useFileSize();
   const when = useDateTime();
   const documents = useApi(
-    () =>
-      data<{ items: CaseDocument[] }>(
-        api.GET('/api/v1/cases/{id}/documents', { params: { path: { id: caseId } } }),
-      ),
+    () => data(api.GET('/api/v1/cases/{id}/documents', { params: { path: { id: caseId } } })),
     [caseId],
   );
   return (
@@ -190,10 +189,7 @@ export default function CasePage() {
   const pick = useBilingual();
   const when = useDateTime();
   const { id = '' } = useParams();
-  const detail = useApi(
-    () => data<CaseDetail>(api.GET('/api/v1/cases/{id}', { params: { path: { id } } })),
-    [id],
-  );
+  const detail = useApi(() => data(api.GET('/api/v1/cases/{id}', { params: { path: { id } } })), [id]);
   const [withdrawError, setWithdrawError] = useState<unknown>();
   if (detail.error) return <ProblemPage error={detail.error} />;
   if (!detail.data) return <Skeleton active />;

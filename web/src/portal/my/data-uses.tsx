@@ -17,10 +17,7 @@ export default function DataUses() {
   const phone = Grid.useBreakpoint().md === false;
   const [page, setPage] = useState(1);
   const accesses = useApi(
-    () =>
-      data<{ items: DataAccess[]; total: number }>(
-        api.GET('/api/v1/my/data-accesses', { params: { query: { page, size: PAGE_SIZE } } }),
-      ),
+    () => data(api.GET('/api/v1/my/data-accesses', { params: { query: { page, size: PAGE_SIZE } } })),
     [page],
   );
   const outcome = (a: DataAccess) =>

@@ -33,59 +33,9 @@ export interface MyCase {
   clockState: string;
 }
 
-export interface Bilingual {
-  zh: string;
-  en: string;
-}
+/** GET /api/v1/cases/{id} as its applicant sees it. */
+export type CaseDetail = Ok<'/api/v1/cases/{id}', 'get'>;
+/** One step of a case. */
+export type TimelineEntry = CaseDetail['timeline'][number];
 
-/** One step of a case (src/modules/cases/read.ts TimelineEntry). */
-export interface TimelineEntry {
-  at: string;
-  action: string;
-  actionName: Bilingual;
-  to: string;
-  toName: Bilingual;
-  role: string;
-  reason: string | null;
-  details: { needed?: { name: string; problem: string }[]; supplied?: { name: string; filename: string }[] };
-}
-
-/** GET /api/v1/cases/{id} as its applicant sees it (src/modules/cases/routes.ts). */
-export interface CaseDetail {
-  id: string;
-  number: string;
-  applicationId: string;
-  status: string;
-  statusName: Bilingual;
-  version: number;
-  item: { code: string; name: string };
-  organisation: { name: string };
-  applicant: { kind: string; name: string };
-  submittedAt: string;
-  endedAt: string | null;
-  paused: boolean;
-  allowedActions: { action: string; name: Bilingual }[];
-  timeline: TimelineEntry[];
-}
-
-/** GET /api/v1/cases/{id}/documents (src/modules/cases/case-documents.ts). */
-export interface CaseDocument {
-  id: string;
-  kind: string;
-  title: string;
-  size: number;
-  createdAt: string;
-}
-
-/** GET /api/v1/my/data-accesses (src/modules/exchange/audit.ts AccessView). */
-export interface DataAccess {
-  id: number;
-  at: string;
-  consumer: string;
-  resource: string;
-  resourceName: string;
-  operation: string;
-  purpose: string | null;
-  fields: string[];
-  outcome: string;
-}
+export type DataAccess = Ok<'/api/v1/my/data-accesses', 'get'>['items'][number];
