@@ -267,7 +267,7 @@ export async function smsCodeSent(phone: string, send: () => Promise<void>): Pro
   const before = smsCodesTo(phone).length;
   await send();
   let codes: string[] = [];
-  await expect.poll(() => (codes = smsCodesTo(phone)).length, { timeout: 5000 }).toBeGreaterThan(before);
+  await expect.poll(() => (codes = smsCodesTo(phone)).length, { timeout: 15_000 }).toBeGreaterThan(before);
   return codes.at(-1)!;
 }
 
