@@ -103,6 +103,19 @@ const problems: Middleware = {
 };
 
 export const api = createClient<paths>({ baseUrl: '' });
+
+/**
+ * The JSON a route answers with (its 200 response, or else its 201), as the route's
+ * response schema declares it: what the pages read, typed from the generated client.
+ */
+export type ResponseOf<
+  P extends keyof paths,
+  M extends 'get' | 'post' | 'put' | 'patch' | 'delete',
+> = paths[P][M] extends { responses: { 200: { content: { 'application/json': infer T } } } }
+  ? T
+  : paths[P][M] extends { responses: { 201: { content: { 'application/json': infer T } } } }
+    ? T
+    : never;
 api.use(headers, problems);
 
 /**

@@ -1,4 +1,4 @@
-import { api, data } from '../api/client.ts';
+import { api, data, type ResponseOf } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 
 /**
@@ -6,18 +6,8 @@ import type { paths } from '../api/schema.d.ts';
  * schemas in schemas.ts), typed from the generated client.
  */
 
-type Json<
-  Path extends keyof paths,
-  Method extends 'get' | 'post',
-  Status extends number,
-> = paths[Path][Method] extends {
-  responses: { [S in Status]: { content: { 'application/json': infer Body } } };
-}
-  ? Body
-  : never;
-
 /** A case as staff see it: form, materials, status, open actions, clocks and timeline. */
-export type CaseDetail = Json<'/api/v1/cases/{id}', 'get', 200>;
+export type CaseDetail = ResponseOf<'/api/v1/cases/{id}', 'get'>;
 export type CaseStatus = CaseDetail['status'];
 export type ClockState = CaseDetail['clockState'];
 export type Bilingual = CaseDetail['statusName'];
@@ -27,14 +17,14 @@ export type ClockReading = NonNullable<CaseDetail['clocks']['legal']>;
 export type TimelineEntry = CaseDetail['timeline'][number];
 
 /** One row of the workbench list, most urgent first. */
-export type WorkbenchRow = Json<'/api/v1/cases', 'get', 200>['items'][number];
+export type WorkbenchRow = ResponseOf<'/api/v1/cases', 'get'>['items'][number];
 export type View = NonNullable<NonNullable<paths['/api/v1/cases']['get']['parameters']['query']>['view']>;
 
 /** A document of the case (受理通知书, 补正材料通知书 ...). */
-export type CaseDocument = Json<'/api/v1/cases/{id}/documents', 'get', 200>['items'][number];
+export type CaseDocument = ResponseOf<'/api/v1/cases/{id}/documents', 'get'>['items'][number];
 
 /** The case's hash-chained audit trail and whether it verifies. */
-export type AuditTrail = Json<'/api/v1/cases/{id}/audit', 'get', 200>;
+export type AuditTrail = ResponseOf<'/api/v1/cases/{id}/audit', 'get'>;
 export type AuditEntry = AuditTrail['entries'][number];
 
 /** Every status, in lifecycle order (the list's status filter). */

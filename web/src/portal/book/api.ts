@@ -1,5 +1,4 @@
-import { ApiProblem, api, data } from '../../api/client.ts';
-import type { paths } from '../../api/schema.d.ts';
+import { ApiProblem, api, data, type ResponseOf } from '../../api/client.ts';
 
 /**
  * What the portal and the workbench read from the hall's appointment API
@@ -7,24 +6,14 @@ import type { paths } from '../../api/schema.d.ts';
  * the staff's list with check-in.
  */
 
-type Json<
-  Path extends keyof paths,
-  Method extends 'get' | 'post',
-  Status extends number,
-> = paths[Path][Method] extends {
-  responses: { [S in Status]: { content: { 'application/json': infer Body } } };
-}
-  ? Body
-  : never;
-
 /** A place's bookable days with the seats left in each slot. */
-export type PlaceSlots = Json<'/api/v1/hall/places/{code}/slots', 'get', 200>;
+export type PlaceSlots = ResponseOf<'/api/v1/hall/places/{code}/slots', 'get'>;
 export type Slot = PlaceSlots['days'][number]['slots'][number];
 /** A booked visit (预约), as the person sees it. */
-export type Appointment = Json<'/api/v1/hall/appointments', 'post', 201>;
+export type Appointment = ResponseOf<'/api/v1/hall/appointments', 'post'>;
 export type AppointmentStatus = Appointment['status'];
 /** A booked visit as the hall's staff see it, with who booked it (phone masked). */
-export type StaffAppointment = Json<'/api/v1/hall/appointments', 'get', 200>['items'][number];
+export type StaffAppointment = ResponseOf<'/api/v1/hall/appointments', 'get'>['items'][number];
 
 export const loadSlots = (place: string) =>
   data(api.GET('/api/v1/hall/places/{code}/slots', { params: { path: { code: place } } }));
