@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { actorOf, noStore, SESSION_SECURITY } from '../../kernel/auth.ts';
 import { fileStorageFor, readUpload, registerUploadParser } from '../../kernel/files/index.ts';
@@ -40,6 +40,7 @@ import {
   type ApplicationsDeps,
   type Caller,
 } from './service.ts';
+import { Nullable } from '../../kernel/schemas.ts';
 
 const Page = {
   page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
@@ -55,7 +56,6 @@ const WithFilled = Type.Object({
   filled: Type.Array(Type.String(), { description: 'Materials just filled from the registries (免提交)' }),
 });
 const Time = Type.String({ format: 'date-time' });
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const CaseProgress = Type.Object(
   {
     caseId: Type.String(),

@@ -1,7 +1,8 @@
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import { CASE_ACTIONS, CASE_STATUSES } from './workflow.ts';
 import type { CaseDocumentKind } from './documents.ts';
 import { STAGE_KINDS, JOIN_RULES } from './process.ts';
+import { Nullable } from '../../kernel/schemas.ts';
 
 /**
  * Response schemas of the cases routes (routes.ts). Fastify serialises a response through
@@ -12,7 +13,6 @@ import { STAGE_KINDS, JOIN_RULES } from './process.ts';
  * by an older or newer version is dropped on the way out.
  */
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 /** An instant: the handlers return Dates, serialised as ISO 8601 strings as JSON.stringify writes them. */
 const DateTime = (options: { description?: string } = {}) =>
   Type.Unsafe<string | Date>(Type.String({ format: 'date-time', ...options }));

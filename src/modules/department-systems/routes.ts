@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import { audit } from '../../kernel/audit.ts';
 import { actorOf, noStore, SESSION_SECURITY } from '../../kernel/auth.ts';
 import type { FieldCipher } from '../../kernel/crypto.ts';
@@ -28,9 +28,7 @@ import {
   type DepartmentSystemSecrets,
   type SystemKeys,
 } from './service.ts';
-
-const DateTime = Type.String({ format: 'date-time' });
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+import { DateTime, Nullable } from '../../kernel/schemas.ts';
 
 const Code = Type.String({
   pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$',

@@ -1,15 +1,14 @@
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { AccessView as AccessViewType } from './audit.ts';
 import type { Resource } from './resources.ts';
 import type { Consumer, Grant } from './service.ts';
+import { DateTime, Nullable } from '../../kernel/schemas.ts';
 
 /**
  * Response schemas of the data-sharing routes. Fastify serialises a response through its
  * schema and drops what the schema does not list, so each lists every property the
  * service returns (resources.ts Resource, service.ts Consumer and Grant, audit.ts AccessView).
  */
-const DateTime = Type.String({ format: 'date-time' });
-const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const SENSITIVITIES = ['public', 'internal', 'sensitive'] as const;
 const SHARING_TYPES = ['unconditional', 'conditional', 'none'] as const;
@@ -22,7 +21,7 @@ export const ResourceFieldView = Type.Object({
   label: Type.String(),
   type: Type.Enum(['string', 'date', 'number']),
   sensitivity: Type.Enum([...SENSITIVITIES]),
-  mask: nullable(
+  mask: Nullable(
     Type.Enum([...MASKS], { description: 'How the value is masked (脱敏) when granted masked' }),
   ),
 });
@@ -30,7 +29,7 @@ export const ResourceFieldView = Type.Object({
 export const ResourceView = Type.Object({
   code: Type.String(),
   name: Type.String(),
-  providerOrganisationId: nullable(Type.Integer()),
+  providerOrganisationId: Nullable(Type.Integer()),
   providerName: Type.String(),
   keyKind: Type.Enum(['residentId', 'uscc', 'subject', 'licenceId']),
   fields: Type.Array(ResourceFieldView),
@@ -47,7 +46,7 @@ export const ConsumerView = Type.Object({
   organisationId: Type.Integer(),
   status: Type.Enum(['active', 'disabled']),
   keyId: Type.String(),
-  oidcClientId: nullable(
+  oidcClientId: Nullable(
     Type.String({ description: 'The OIDC client whose client credentials tokens act as this consumer' }),
   ),
   createdAt: DateTime,
@@ -63,7 +62,7 @@ export const GrantView = Type.Object({
   consumerName: Type.String(),
   consumerOrganisationId: Type.Integer(),
   resourceCode: Type.String(),
-  providerOrganisationId: nullable(Type.Integer()),
+  providerOrganisationId: Nullable(Type.Integer()),
   purpose: Type.String(),
   fields: Type.Array(Type.String()),
   masked: Type.Array(Type.String()),
@@ -71,11 +70,11 @@ export const GrantView = Type.Object({
   active: Type.Boolean({ description: 'Approved and not yet expired' }),
   requestedBy: Type.String(),
   requestedAt: DateTime,
-  decidedBy: nullable(Type.String()),
-  decidedAt: nullable(DateTime),
-  decisionReason: nullable(Type.String()),
+  decidedBy: Nullable(Type.String()),
+  decidedAt: Nullable(DateTime),
+  decisionReason: Nullable(Type.String()),
   expiresAt: DateTime,
-  revokedAt: nullable(DateTime),
+  revokedAt: Nullable(DateTime),
 });
 
 export const AccessView = Type.Object({
@@ -85,11 +84,11 @@ export const AccessView = Type.Object({
   resource: Type.String({ description: 'Resource code' }),
   resourceName: Type.String(),
   operation: Type.Enum(['lookup', 'verify', 'batch', 'feed']),
-  purpose: nullable(Type.String()),
+  purpose: Nullable(Type.String()),
   fields: Type.Array(Type.String()),
   resultCount: Type.Integer(),
   outcome: Type.Enum(['allowed', 'denied']),
-  reason: nullable(Type.String()),
+  reason: Nullable(Type.String()),
   sealed: Type.Boolean({ description: 'Sealed into the exchange transparency log' }),
 });
 

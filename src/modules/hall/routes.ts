@@ -11,9 +11,8 @@ import type { App, ModuleContext } from '../../kernel/http.ts';
 import { saveSettings } from './settings.ts';
 import type { HallService } from './service.ts';
 import { APPOINTMENT_STATUSES } from './workflow.ts';
+import { Nullable } from '../../kernel/schemas.ts';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 const Instant = (description: string) => Type.String({ format: 'date-time', description });
 const PlaceCode = Type.String({
   minLength: 1,

@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import { noStore } from '../../kernel/auth.ts';
 import type { App } from '../../kernel/http.ts';
 import type { IdentityContext } from './context.ts';
@@ -13,11 +13,11 @@ import {
   verifyRealName,
 } from './persons.ts';
 import { DateTime, SessionBody } from './schemas.ts';
+import { Nullable } from '../../kernel/schemas.ts';
 
 const tags = ['identity'];
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Code = (description = 'A 6-digit SMS code') =>
   Type.String({ minLength: 1, maxLength: 10, description });
 const Password = Type.String({ minLength: 1, maxLength: 128 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import { audit } from '../../kernel/audit.ts';
 import { actorOf, jurisdictionClause, noStore, SESSION_SECURITY, type Principal } from '../../kernel/auth.ts';
 import type { Queryable } from '../../kernel/db.ts';
@@ -42,10 +42,10 @@ import {
 } from './verification.ts';
 import { holderIndexOf, ownLicence } from './wallet.ts';
 import { walletRoutes } from './wallet-routes.ts';
+import { Nullable } from '../../kernel/schemas.ts';
 
 const tags = ['licences'];
 const security = SESSION_SECURITY;
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Algorithm = Type.Union([Type.Literal('sm2-sm3'), Type.Literal('ed25519')]);
 const LicenceIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 120 }) });
 const SealParams = Type.Object({ code: Type.String({ pattern: '^[0-9]{13}$' }) });

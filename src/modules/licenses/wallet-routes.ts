@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import { audit, type Actor } from '../../kernel/audit.ts';
 import { actorOf, noStore, SESSION_SECURITY } from '../../kernel/auth.ts';
 import { fieldError, validationError } from '../../kernel/errors.ts';
@@ -19,6 +19,7 @@ import {
   shareUrlOf,
   type SharedReader,
 } from './wallet.ts';
+import { Nullable } from '../../kernel/schemas.ts';
 
 /**
  * The wallet's routes: the holder's licences, authorisations to read one, the log of who
@@ -27,7 +28,6 @@ import {
 
 const tags = ['licences'];
 const security = SESSION_SECURITY;
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
 const DateString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 const LicenceId = Type.String({ minLength: 1, maxLength: 120, description: 'GB/T 36904 licence identifier' });

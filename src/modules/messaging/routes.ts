@@ -4,8 +4,7 @@ import { notFound } from '../../kernel/errors.ts';
 import type { App, ModuleContext } from '../../kernel/http.ts';
 import { pickLocale } from '../../kernel/i18n.ts';
 import { countUnread, listMessages, markAllRead, markRead } from './queries.ts';
-
-const DateTime = Type.String({ format: 'date-time' });
+import { DateTime } from '../../kernel/schemas.ts';
 
 const Message = Type.Object({
   id: Type.String({ format: 'uuid' }),
