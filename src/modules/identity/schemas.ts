@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
+import { DateTime } from '../../kernel/schemas.ts';
 
-/** JSON schemas the identity routes share. */
-export const DateTime = Type.String({ format: 'date-time' });
+/** JSON schemas the identity routes share (DateTime is the kernel's). */
+export { DateTime };
 
 /** A new session as handed to the client (see Sessions.deliver). */
 export const SessionBody = Type.Object({
