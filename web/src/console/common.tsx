@@ -1,9 +1,9 @@
 import { CopyOutlined } from '@ant-design/icons';
-import { App, Button, Flex, Modal, Result, Select, Typography, type FormInstance } from 'antd';
+import { App, Button, Flex, Modal, Result, Select, Typography } from 'antd';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { useEffect, useState, type ReactNode } from 'react';
-import { api, data, fieldErrors } from '../api/client.ts';
+import { api, data } from '../api/client.ts';
 import { useLocale, useT } from '../i18n/index.tsx';
 import { common } from '../shared/messages.ts';
 import { useSession } from '../shared/session.tsx';
@@ -174,35 +174,7 @@ export function SecretOnce({
   );
 }
 
-/**
- * Sends a form: the server's field errors go next to their fields, any other failure is
- * kept in `error` for a ProblemAlert.
- */
-export function useSubmit<V>(form: FormInstance<V>, action: (values: V) => Promise<void>) {
-  const { locale } = useLocale();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const submit = async (values: V) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await action(values);
-    } catch (e) {
-      const fields = Object.entries(fieldErrors(e, locale === 'en'));
-      // A field path such as regionCodes[0] or fields.2 names the list it is in.
-      form.setFields(
-        fields.map(([field, message]) => ({
-          name: field.split(/[.[\]/]/).filter(Boolean)[0] as never,
-          errors: [message],
-        })),
-      );
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { submit, busy, error, reset: () => setError(undefined) };
-}
+export { useSubmit } from '../shared/use-submit.ts';
 
 export function NotFound() {
   const t = useT(common);

@@ -14,9 +14,10 @@ import {
 } from 'antd';
 import { useEffect, useState } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router';
-import { api, data, fieldErrors } from '../api/client.ts';
+import { api, data } from '../api/client.ts';
 import { useLocale, useT } from '../i18n/index.tsx';
 import { ProblemAlert } from '../shared/problem.tsx';
+import { useSubmit } from '../shared/use-submit.ts';
 import { useSession, type Profile } from '../shared/session.tsx';
 import { loginPath } from './layout.tsx';
 import { portal } from './messages.ts';
@@ -28,28 +29,6 @@ const USCC = /^[0-9A-HJ-NP-RT-UW-Y]{18}$/;
 function useDate() {
   const { locale } = useLocale();
   return (iso: string) => new Date(iso).toLocaleDateString(locale === 'en' ? 'en-GB' : 'zh-CN');
-}
-
-/** A form that sends one request: client rules first, the server's field errors beside the fields. */
-function useSubmit<T>(form: ReturnType<typeof Form.useForm<T>>[0], send: (values: T) => Promise<unknown>) {
-  const { locale } = useLocale();
-  const [problem, setProblem] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const submit = async (values: T) => {
-    setProblem(undefined);
-    setBusy(true);
-    try {
-      await send(values);
-    } catch (error) {
-      const fields = Object.entries(fieldErrors(error, locale === 'en'));
-      if (fields.length > 0)
-        form.setFields(fields.map(([name, message]) => ({ name: name as never, errors: [message] })));
-      else setProblem(error);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { submit, problem, busy };
 }
 
 function ProfileCard({ profile }: { profile: Profile }) {
@@ -76,13 +55,23 @@ function RealNameCard({ profile }: { profile: Profile }) {
   const { refresh } = useSession();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ name: string; idNumber: string }>();
-  const { submit, problem, busy } = useSubmit(form, async (body) => {
-    await data(
-      api.POST('/api/v1/identity/me/real-name', { body: { ...body, idNumber: body.idNumber.toUpperCase() } }),
-    );
-    await refresh();
-    void message.success(t('verified'));
-  });
+  const {
+    submit,
+    error: problem,
+    busy,
+  } = useSubmit(
+    form,
+    async (body) => {
+      await data(
+        api.POST('/api/v1/identity/me/real-name', {
+          body: { ...body, idNumber: body.idNumber.toUpperCase() },
+        }),
+      );
+      await refresh();
+      void message.success(t('verified'));
+    },
+    { alertFieldErrors: false },
+  );
   return (
     <Card title={<h2 className="tb-card-title">{t('realName')}</h2>}>
       {profile.realNameVerifiedAt ? (
@@ -129,14 +118,22 @@ function FaceCard({ profile }: { profile: Profile }) {
   const { refresh } = useSession();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ idNumber: string }>();
-  const { submit, problem, busy } = useSubmit(form, async ({ idNumber }) => {
-    // The demo face service takes "demo-face:<ID number>" as the evidence of a live face.
-    await data(
-      api.POST('/api/v1/identity/me/face', { body: { evidence: `demo-face:${idNumber.toUpperCase()}` } }),
-    );
-    await refresh();
-    void message.success(t('faceVerified'));
-  });
+  const {
+    submit,
+    error: problem,
+    busy,
+  } = useSubmit(
+    form,
+    async ({ idNumber }) => {
+      // The demo face service takes "demo-face:<ID number>" as the evidence of a live face.
+      await data(
+        api.POST('/api/v1/identity/me/face', { body: { evidence: `demo-face:${idNumber.toUpperCase()}` } }),
+      );
+      await refresh();
+      void message.success(t('faceVerified'));
+    },
+    { alertFieldErrors: false },
+  );
   if (profile.assurance < 2) return null;
   return (
     <Card title={<h2 className="tb-card-title">{t('face')}</h2>}>
@@ -252,12 +249,20 @@ function BindEnterpriseCard() {
   const { refresh } = useSession();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ uscc: string }>();
-  const { submit, problem, busy } = useSubmit(form, async ({ uscc }) => {
-    const bound = await data(api.POST('/api/v1/identity/enterprises', { body: { uscc } }));
-    await refresh();
-    form.resetFields();
-    void message.success(t('bound', { name: bound.name }));
-  });
+  const {
+    submit,
+    error: problem,
+    busy,
+  } = useSubmit(
+    form,
+    async ({ uscc }) => {
+      const bound = await data(api.POST('/api/v1/identity/enterprises', { body: { uscc } }));
+      await refresh();
+      form.resetFields();
+      void message.success(t('bound', { name: bound.name }));
+    },
+    { alertFieldErrors: false },
+  );
   return (
     <Card title={<h2 className="tb-card-title">{t('bindTitle')}</h2>}>
       <Form form={form} layout="vertical" requiredMark={false} onFinish={(v) => void submit(v)}>
