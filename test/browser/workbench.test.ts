@@ -179,8 +179,10 @@ describe('staff workbench', () => {
     await page.getByRole('navigation').getByRole('menuitem', { name: '辖区全部' }).click();
     const link = page.getByRole('link', { name: `打开办件 ${filed.number}` });
     await link.waitFor();
-    // j moves through the list until the new case is selected; Enter opens it.
-    for (let i = 0; i < 20; i++) {
+    // j moves through the list until the new case is selected; Enter opens it. The list holds
+    // whatever earlier test files filed in the jurisdiction too: as many presses as rows.
+    const rows = await page.getByRole('link', { name: /^打开办件 / }).count();
+    for (let i = 0; i < rows; i++) {
       await page.keyboard.press('j');
       if (await link.evaluate((el) => el === document.activeElement)) break;
     }
